@@ -1,0 +1,65 @@
+namespace Hermes.Identity;
+
+/// <summary>An identities file could not be loaded. The message lists every problem as <c>file:line:col: what to fix</c>.</summary>
+public sealed class IdentityConfigException : Exception
+{
+    /// <summary>Creates the exception from the problems found.</summary>
+    public IdentityConfigException(IReadOnlyList<IdentityConfigError> errors)
+        : base(Format(errors))
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        Errors = errors;
+    }
+
+    /// <summary>Creates an exception with one problem.</summary>
+    public IdentityConfigException(string file, int line, int column, string message)
+        : this([new IdentityConfigError(file, line, column, message)])
+    {
+    }
+
+    /// <summary>Creates an exception without positions. Prefer the other constructors.</summary>
+    public IdentityConfigException()
+        : this("identities.yaml", 1, 1, "The identities file is not valid.")
+    {
+    }
+
+    /// <summary>Creates an exception without positions. Prefer the other constructors.</summary>
+    public IdentityConfigException(string message)
+        : this("identities.yaml", 1, 1, message)
+    {
+    }
+
+    /// <summary>Creates an exception without positions. Prefer the other constructors.</summary>
+    public IdentityConfigException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Errors = [new IdentityConfigError("identities.yaml", 1, 1, message)];
+    }
+
+    /// <summary>Every problem found, in file order.</summary>
+    public IReadOnlyList<IdentityConfigError> Errors { get; }
+
+    /// <summary>The file of the first problem.</summary>
+    public string File => Errors[0].File;
+
+    /// <summary>The 1-based line of the first problem.</summary>
+    public int Line => Errors[0].Line;
+
+    /// <summary>The 1-based column of the first problem.</summary>
+    public int Column => Errors[0].Column;
+
+    private static string Format(IReadOnlyList<IdentityConfigError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (errors.Count == 0)
+        {
+            throw new ArgumentException("At least one error is needed.", nameof(errors));
+        }
+
+        const int shown = 20;
+        var lines = errors.Take(shown).Select(e => e.ToString());
+        var more = errors.Count > shown ? $"{Environment.NewLine}... and {errors.Count - shown} more" : string.Empty;
+        var head = errors.Count == 1 ? "The identities file is not valid: " : $"The identities file has {errors.Count} problems:{Environment.NewLine}";
+        return head + string.Join(Environment.NewLine, lines) + more;
+    }
+}

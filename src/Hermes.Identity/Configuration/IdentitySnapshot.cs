@@ -1,0 +1,139 @@
+using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
+using Hermes.Identity.Configuration.Yaml;
+
+namespace Hermes.Identity;
+
+/// <summary>
+/// One loaded, validated identity configuration: the people, the roles and the tool categories.
+/// Immutable: a reload builds a new snapshot and swaps it whole, so every decision sees one
+/// snapshot and records its <see cref="Revision"/>.
+/// </summary>
+public sealed class IdentitySnapshot
+{
+    /// <summary>The largest identities file accepted, in bytes (1 MiB).</summary>
+    public const int MaxFileBytes = 1 << 20;
+
+    private readonly FrozenDictionary<PlatformPrincipal, AgentProfile> _accounts;
+
+    internal IdentitySnapshot(
+        string revision,
+        string source,
+        string root,
+        UnknownSenderPolicy unknownSenders,
+        FrozenDictionary<string, AgentProfile> profiles,
+        FrozenDictionary<PlatformPrincipal, AgentProfile> accounts,
+        FrozenDictionary<string, RoleDefinition> roles,
+        FrozenDictionary<string, string> tools)
+    {
+        Revision = revision;
+        Source = source;
+        Root = root;
+        UnknownSenders = unknownSenders;
+        Profiles = profiles;
+        _accounts = accounts;
+        Roles = roles;
+        Tools = tools;
+    }
+
+    /// <summary>A hash of the file's content: the same file gives the same revision.</summary>
+    public string Revision { get; }
+
+    /// <summary>Where the configuration was read from.</summary>
+    public string Source { get; }
+
+    /// <summary>The full path of the data root the profiles' paths are under.</summary>
+    public string Root { get; }
+
+    /// <summary>What happens to senders who are not listed.</summary>
+    public UnknownSenderPolicy UnknownSenders { get; }
+
+    /// <summary>The configured people, by profile key.</summary>
+    public IReadOnlyDictionary<string, AgentProfile> Profiles { get; }
+
+    /// <summary>Every role in force, built-in and configured, by name.</summary>
+    public IReadOnlyDictionary<string, RoleDefinition> Roles { get; }
+
+    /// <summary>Tool name to category (<c>terminal</c> → <c>exec</c>). A tool not listed is denied to every role that does not allow every tool.</summary>
+    public IReadOnlyDictionary<string, string> Tools { get; }
+
+    /// <summary>Finds the configured profile that <paramref name="principal"/> belongs to. Ordinal, allocation-free.</summary>
+    public bool TryGetProfile(PlatformPrincipal principal, [NotNullWhen(true)] out AgentProfile? profile) =>
+        _accounts.TryGetValue(principal, out profile);
+
+    /// <summary>Reads identities.yaml text.</summary>
+    /// <param name="yaml">The file's content.</param>
+    /// <param name="root">The data root the profiles' folders are under.</param>
+    /// <param name="source">The name used in error messages.</param>
+    /// <exception cref="IdentityConfigException">The text is not a valid identities file; the message says where and what to fix.</exception>
+    public static IdentitySnapshot Parse(string yaml, string root, string source = "identities.yaml")
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        ArgumentException.ThrowIfNullOrEmpty(source);
+        return IdentitiesYamlReader.Read(yaml, source, root);
+    }
+
+    /// <summary>Reads an identities.yaml file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="root">The data root the profiles' folders are under.</param>
+    /// <exception cref="IdentityConfigException">The file is missing, too large or not valid; the message says where and what to fix.</exception>
+    public static IdentitySnapshot Load(string path, string root)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string text;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (stream.Length > MaxFileBytes)
+            {
+                throw new IdentityConfigException(path, 1, 1, $"The file is {stream.Length:N0} bytes; identities files are limited to {MaxFileBytes:N0} bytes. Is this the right file?");
+            }
+
+            // Read one byte past the limit so a file that grew after the length check is still refused.
+            var buffer = new byte[MaxFileBytes + 1];
+            var read = 0;
+            int n;
+            while (read < buffer.Length && (n = stream.Read(buffer, read, buffer.Length - read)) > 0)
+            {
+                read += n;
+            }
+
+            if (read > MaxFileBytes)
+            {
+                throw new IdentityConfigException(path, 1, 1, $"The file is over {MaxFileBytes:N0} bytes; identities files are limited to that. Is this the right file?");
+            }
+
+            text = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, read).TrimStart('\uFEFF');
+        }
+        catch (FileNotFoundException)
+        {
+            throw new IdentityConfigException(path, 1, 1, $"The identities file does not exist. Create it (see README, \"identities.yaml\") or point AddYamlIdentities at the right path. Full path: {Path.GetFullPath(path)}");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new IdentityConfigException(path, 1, 1, $"The folder of the identities file does not exist. Full path: {Path.GetFullPath(path)}");
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw new IdentityConfigException(path, 1, 1, "The file is not valid UTF-8 text. Save it as UTF-8.");
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new IdentityConfigException(path, 1, 1, $"The file cannot be read: {ex.Message}");
+        }
+
+        return IdentitiesYamlReader.Read(text, path, root);
+    }
+
+    /// <summary>A snapshot that admits nobody: used when the host asked to deny everything while the file is invalid.</summary>
+    internal static IdentitySnapshot DenyAll(string root, string source) => new(
+        "deny-all",
+        source,
+        Path.GetFullPath(root),
+        UnknownSenderPolicy.Deny,
+        FrozenDictionary<string, AgentProfile>.Empty,
+        FrozenDictionary<PlatformPrincipal, AgentProfile>.Empty,
+        BuiltInRoles.Definitions.ToFrozenDictionary(StringComparer.Ordinal),
+        FrozenDictionary<string, string>.Empty);
+}

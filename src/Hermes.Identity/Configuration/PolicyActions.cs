@@ -1,0 +1,49 @@
+namespace Hermes.Identity;
+
+/// <summary>The action names the library checks. Tool calls are <c>tool.&lt;category&gt;</c>.</summary>
+public static class PolicyActions
+{
+    /// <summary>The prefix of tool-call actions: <c>tool.&lt;category&gt;</c>, the tool's name in the resource.</summary>
+    public const string ToolPrefix = "tool.";
+
+    /// <summary>Read the bound profile's own memory.</summary>
+    public const string MemoryRead = "memory.read";
+
+    /// <summary>Write the bound profile's own memory.</summary>
+    public const string MemoryWrite = "memory.write";
+
+    /// <summary>Read the shared memory, <c>memories/_shared/</c>.</summary>
+    public const string MemorySharedRead = "memory.shared.read";
+
+    /// <summary>Write the shared memory.</summary>
+    public const string MemorySharedWrite = "memory.shared.write";
+
+    /// <summary>Read every profile's sessions (the owner's "sees all").</summary>
+    public const string SessionsReadAll = "sessions.read.all";
+
+    /// <summary>Read files in the bound profile's workspace.</summary>
+    public const string WorkspaceRead = "workspace.read";
+
+    /// <summary>Write, create and delete files in the bound profile's workspace.</summary>
+    public const string WorkspaceWrite = "workspace.write";
+
+    /// <summary>Approve a call that needs approval.</summary>
+    public const string ApprovalGrant = "approval.grant";
+
+    /// <summary>Administer identities: export or erase another person's data.</summary>
+    public const string IdentityAdmin = "identity.admin";
+
+    /// <summary>The non-tool actions, in the order documented.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        MemoryRead, MemoryWrite, MemorySharedRead, MemorySharedWrite, SessionsReadAll,
+        WorkspaceRead, WorkspaceWrite, ApprovalGrant, IdentityAdmin,
+    ];
+
+    /// <summary>The tool categories every configuration knows, whether or not <c>tools:</c> maps a tool to them.</summary>
+    public static IReadOnlyList<string> BuiltInToolCategories { get; } =
+        ["exec", "files.read", "files.write", "web.search", "memory", "sessions"];
+
+    /// <summary>The action of a call to a tool of <paramref name="category"/>: <c>tool.&lt;category&gt;</c>.</summary>
+    public static string ForToolCategory(string category) => ToolPrefix + category;
+}

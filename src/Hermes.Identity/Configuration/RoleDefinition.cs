@@ -1,0 +1,37 @@
+namespace Hermes.Identity;
+
+/// <summary>A role as configured: what it inherits, the action patterns it allows, denies and sends for approval.</summary>
+/// <remarks>
+/// Patterns are dotted action names, optionally ending in <c>.*</c> (<c>tool.files.*</c>), or <c>*</c> for every action.
+/// A deny beats any allow; an action no pattern allows is denied.
+/// </remarks>
+public sealed record RoleDefinition
+{
+    /// <summary>Creates a role named <paramref name="name"/>.</summary>
+    public RoleDefinition(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Name = name;
+    }
+
+    /// <summary>The role's name, such as <c>trusted</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The role whose rules this role starts from, or <see langword="null"/>.</summary>
+    public string? Inherits { get; init; }
+
+    /// <summary>Action patterns this role allows.</summary>
+    public IReadOnlyList<string> Allow { get; init; } = [];
+
+    /// <summary>Action patterns this role denies, whatever else allows them.</summary>
+    public IReadOnlyList<string> Deny { get; init; } = [];
+
+    /// <summary>Action patterns that, when allowed, need an approval first.</summary>
+    public IReadOnlyList<string> RequireApproval { get; init; } = [];
+
+    /// <summary>Whether file access is confined to the profile's workspace.</summary>
+    public WorkspaceConfinement Workspace { get; init; }
+
+    /// <summary>Whether this is one of the built-in roles (<c>owner</c>, <c>trusted</c>, <c>guest</c>) as shipped.</summary>
+    public bool IsBuiltIn { get; init; }
+}

@@ -1,0 +1,6 @@
+namespace Microsoft.Extensions.DependencyInjection;
+
+internal sealed class HermesIsolationBuilder(IServiceCollection services) : IHermesIsolationBuilder
+{
+    public IServiceCollection Services { get; } = services;
+}

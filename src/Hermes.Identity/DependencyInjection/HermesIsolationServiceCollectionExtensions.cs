@@ -1,0 +1,66 @@
+using System.Diagnostics.Metrics;
+using Hermes.Identity;
+using Hermes.Identity.Configuration;
+using Hermes.Identity.Internal;
+using Hermes.Identity.Policy;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Hermes.Identity.</summary>
+public static class HermesIsolationServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds per-person identity and isolation: the identity resolver (identities.yaml under the data root
+    /// unless <c>AddYamlIdentities</c> says otherwise), turns, the current profile and the policy engine.
+    /// Options and the identities file are validated when the host starts. Registrations you made first win.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets <see cref="HermesIsolationOptions"/>, such as the data root.</param>
+    /// <returns>A builder for the optional parts.</returns>
+    public static IHermesIsolationBuilder AddHermesIsolation(this IServiceCollection services, Action<HermesIsolationOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        var options = services.AddOptionsWithValidateOnStart<HermesIsolationOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HermesIsolationOptions>, HermesIsolationOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HermesIsolationOptions>, HermesIsolationOptionsRules>());
+        services.AddOptionsWithValidateOnStart<IdentitiesStartupCheck>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IdentitiesStartupCheck>, IdentitiesStartupCheck.Validator>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new HermesMetrics(sp.GetService<IMeterFactory>()));
+
+        services.TryAddSingleton(sp => new YamlIdentitySnapshotProvider(
+            sp.GetRequiredService<IOptions<HermesIsolationOptions>>(),
+            sp.GetRequiredService<HermesMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton<IIdentitySnapshotProvider>(sp => sp.GetRequiredService<YamlIdentitySnapshotProvider>());
+        services.TryAddSingleton<IIdentityResolver>(sp => new SnapshotIdentityResolver(
+            sp.GetRequiredService<IIdentitySnapshotProvider>(),
+            sp.GetRequiredService<HermesMetrics>(),
+            sp.GetService<ILoggerFactory>()));
+
+        services.TryAddSingleton<ICurrentProfile, CurrentTurnAccessor>();
+        services.TryAddSingleton<ITurnScopeFactory>(sp => new TurnScopeFactory(
+            sp.GetRequiredService<IServiceScopeFactory>(),
+            sp.GetRequiredService<HermesMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()));
+        services.TryAddScoped<TurnScopeState>();
+        services.TryAddScoped(sp => sp.GetRequiredService<TurnScopeState>().RequireContext());
+        services.TryAddScoped(sp => sp.GetRequiredService<TurnContext>().Profile);
+
+        services.TryAddSingleton<PolicyEngine>();
+
+        return new HermesIsolationBuilder(services);
+    }
+}

@@ -1,0 +1,50 @@
+namespace Hermes.Identity.Policy;
+
+/// <summary>One question for the policy: may this subject do this action on this resource, in this context?</summary>
+public sealed class PolicyRequest
+{
+    /// <summary>Creates a request.</summary>
+    /// <param name="subject">The profile the action is for.</param>
+    /// <param name="action">The dotted action name, such as <c>tool.exec</c> or <c>memory.write</c>.</param>
+    /// <param name="resource">What the action touches: a tool's name, a session id, a path; or <see langword="null"/>.</param>
+    public PolicyRequest(AgentProfile subject, string action, string? resource = null)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentException.ThrowIfNullOrEmpty(action);
+        Subject = subject;
+        Action = action;
+        Resource = resource;
+    }
+
+    /// <summary>The profile the action is for.</summary>
+    public AgentProfile Subject { get; }
+
+    /// <summary>The dotted action name.</summary>
+    public string Action { get; }
+
+    /// <summary>What the action touches, or <see langword="null"/>.</summary>
+    public string? Resource { get; }
+
+    /// <summary>The platform-verified sender of the message that caused the action, when there is one.</summary>
+    public SenderEnvelope? Sender { get; init; }
+
+    /// <summary>The revision of the identity configuration in force.</summary>
+    public string? Revision { get; init; }
+
+    /// <summary>The turn the action belongs to, when there is one.</summary>
+    public string? TurnId { get; init; }
+
+    /// <summary>The tool call's id, for tool actions.</summary>
+    public string? ToolCallId { get; init; }
+
+    /// <summary>A digest (SHA-256, hex) of the tool's arguments: approvals bind to it; the raw arguments are never logged.</summary>
+    public string? ArgumentsDigest { get; init; }
+
+    /// <summary>When the request was made.</summary>
+    public DateTimeOffset Time { get; init; }
+
+    /// <summary>Further attributes an ABAC backend may read; backends may add their own keys.</summary>
+    public IReadOnlyDictionary<string, object?> Attributes { get; init; } = EmptyAttributes;
+
+    private static readonly IReadOnlyDictionary<string, object?> EmptyAttributes = new Dictionary<string, object?>();
+}
