@@ -42,6 +42,51 @@ public sealed class PolicyEngine
         return await EvaluateAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Decides whether the current turn's profile may call tool <paramref name="toolName"/>: the action is
+    /// <c>tool.&lt;category&gt;</c> from the <c>tools:</c> map, the resource is the tool's name.
+    /// </summary>
+    public ValueTask<PolicyDecision> AuthorizeToolCallAsync(string toolName, string? toolCallId = null, string? argumentsDigest = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(toolName);
+        if (!_current.IsInTurn)
+        {
+            return new(PolicyDecision.Deny("No turn is in progress, so there is nobody to act for."));
+        }
+
+        var turn = _current.Turn;
+        var snapshot = _snapshots.Current;
+        // A tool missing from the map gets a category no role names; only an allow-everything rule reaches it.
+        var category = snapshot.Tools.TryGetValue(toolName, out var c) ? c : "unlisted";
+        var request = new PolicyRequest(turn.Profile, PolicyActions.ForToolCategory(category), toolName)
+        {
+            Sender = turn.Sender,
+            Revision = snapshot.Revision,
+            TurnId = turn.TurnId,
+            ToolCallId = toolCallId,
+            ArgumentsDigest = argumentsDigest,
+            Time = _time.GetUtcNow(),
+        };
+        return EvaluateAsync(request, cancellationToken);
+    }
+
+    /// <summary>The tools, of <paramref name="toolNames"/>, that the current turn's profile may call: computed by the same rules as each call.</summary>
+    public async ValueTask<IReadOnlyList<string>> GetVisibleToolsAsync(IEnumerable<string> toolNames, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(toolNames);
+        var visible = new List<string>();
+        foreach (var name in toolNames)
+        {
+            var decision = await AuthorizeToolCallAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (decision.Effect != PolicyEffect.Deny)
+            {
+                visible.Add(name);
+            }
+        }
+
+        return visible;
+    }
+
     /// <summary>Decides a fully built request: every backend must allow.</summary>
     public async ValueTask<PolicyDecision> EvaluateAsync(PolicyRequest request, CancellationToken cancellationToken = default)
     {
