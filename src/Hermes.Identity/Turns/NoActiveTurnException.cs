@@ -6,7 +6,8 @@ public sealed class NoActiveTurnException : InvalidOperationException
     internal const string DefaultMessage =
         "No turn is in progress on this async flow, so there is no current profile. Resolve the sender with " +
         "IIdentityResolver.ResolveAsync, begin a turn with ITurnScopeFactory.BeginTurn, and do the work inside it " +
-        "(await using the turn). Hermes.Identity never falls back to a default profile or to the owner.";
+        "(await using the turn). A turn begun inside an async helper method is not current in that helper's caller: " +
+        "call BeginTurn in the method that does the work. Hermes.Identity never falls back to a default profile or to the owner.";
 
     /// <summary>Creates the exception with the standard message.</summary>
     public NoActiveTurnException()
