@@ -15,12 +15,23 @@ internal sealed class IdentitiesYamlReader
     private readonly string _file;
     private readonly List<IdentityConfigError> _errors = [];
 
-    private IdentitiesYamlReader(string file) => _file = file;
+    private readonly int _maxChars;
+    private readonly int _maxEvents;
 
-    public static IdentitySnapshot Read(string text, string file, string root)
+    private IdentitiesYamlReader(string file, int maxChars, int maxEvents)
+    {
+        _file = file;
+        _maxChars = maxChars;
+        _maxEvents = maxEvents;
+    }
+
+    public static IdentitySnapshot Read(string text, string file, string root) => Read(text, file, root, IdentitySnapshot.MaxFileBytes, YamlTreeReader.MaxEvents);
+
+    // Larger limits are for benchmarks that load 100,000 identities; files on disk always get the defaults.
+    internal static IdentitySnapshot Read(string text, string file, string root, int maxChars, int maxEvents)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var reader = new IdentitiesYamlReader(file);
+        var reader = new IdentitiesYamlReader(file, maxChars, maxEvents);
         var snapshot = reader.ReadSnapshot(text, root);
         if (reader._errors.Count > 0 || snapshot is null)
         {
@@ -44,9 +55,9 @@ internal sealed class IdentitiesYamlReader
 
     private IdentitySnapshot? ReadSnapshot(string text, string root)
     {
-        if (text.Length > IdentitySnapshot.MaxFileBytes)
+        if (text.Length > _maxChars)
         {
-            Error(1, 1, $"The file is {text.Length:N0} characters long; identities files are limited to {IdentitySnapshot.MaxFileBytes:N0}. Is this the right file?");
+            Error(1, 1, $"The file is {text.Length:N0} characters long; identities files are limited to {_maxChars:N0}. Is this the right file?");
             return null;
         }
 
@@ -56,7 +67,7 @@ internal sealed class IdentitiesYamlReader
             return null;
         }
 
-        var tree = YamlTreeReader.Read(text, _file, _errors);
+        var tree = YamlTreeReader.Read(text, _file, _errors, _maxEvents);
         if (tree is null)
         {
             if (_errors.Count == 0)

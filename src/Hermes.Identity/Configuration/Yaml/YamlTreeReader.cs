@@ -10,7 +10,7 @@ internal static class YamlTreeReader
     public const int MaxDepth = 16;
     public const int MaxEvents = 200_000;
 
-    public static YNode? Read(string text, string file, List<IdentityConfigError> errors)
+    public static YNode? Read(string text, string file, List<IdentityConfigError> errors, int maxEvents = MaxEvents)
     {
         if (!CheckIndentation(text, file, errors))
         {
@@ -25,10 +25,10 @@ internal static class YamlTreeReader
             var documents = 0;
             while (parser.MoveNext())
             {
-                if (++events > MaxEvents)
+                if (++events > maxEvents)
                 {
                     var m = parser.Current!.Start;
-                    errors.Add(new(file, (int)m.Line, (int)m.Column, $"The file has more than {MaxEvents:N0} YAML nodes; an identities file never needs that many. Split or trim it."));
+                    errors.Add(new(file, (int)m.Line, (int)m.Column, $"The file has more than {maxEvents:N0} YAML nodes; an identities file never needs that many. Split or trim it."));
                     return null;
                 }
 
@@ -47,7 +47,7 @@ internal static class YamlTreeReader
                             break;
                         }
 
-                        root = ReadNode(parser, file, errors, depth: 0, ref events);
+                        root = ReadNode(parser, file, errors, depth: 0, ref events, maxEvents);
                         if (root is null)
                         {
                             return null;
@@ -74,7 +74,7 @@ internal static class YamlTreeReader
         }
     }
 
-    private static YNode? ReadNode(IParser parser, string file, List<IdentityConfigError> errors, int depth, ref int events)
+    private static YNode? ReadNode(IParser parser, string file, List<IdentityConfigError> errors, int depth, ref int events, int maxEvents)
     {
         var current = parser.Current!;
         var start = current.Start;
@@ -106,13 +106,13 @@ internal static class YamlTreeReader
                 var items = new List<YNode>();
                 while (parser.MoveNext() && parser.Current is not SequenceEnd)
                 {
-                    if (++events > MaxEvents)
+                    if (++events > maxEvents)
                     {
-                        errors.Add(new(file, (int)start.Line, (int)start.Column, $"The file has more than {MaxEvents:N0} YAML nodes; an identities file never needs that many."));
+                        errors.Add(new(file, (int)start.Line, (int)start.Column, $"The file has more than {maxEvents:N0} YAML nodes; an identities file never needs that many."));
                         return null;
                     }
 
-                    var item = ReadNode(parser, file, errors, depth + 1, ref events);
+                    var item = ReadNode(parser, file, errors, depth + 1, ref events, maxEvents);
                     if (item is null)
                     {
                         return null;
@@ -130,13 +130,13 @@ internal static class YamlTreeReader
                 var seen = new Dictionary<string, YScalar>(StringComparer.Ordinal);
                 while (parser.MoveNext() && parser.Current is not MappingEnd)
                 {
-                    if ((events += 2) > MaxEvents)
+                    if ((events += 2) > maxEvents)
                     {
-                        errors.Add(new(file, (int)start.Line, (int)start.Column, $"The file has more than {MaxEvents:N0} YAML nodes; an identities file never needs that many."));
+                        errors.Add(new(file, (int)start.Line, (int)start.Column, $"The file has more than {maxEvents:N0} YAML nodes; an identities file never needs that many."));
                         return null;
                     }
 
-                    var keyNode = ReadNode(parser, file, errors, depth + 1, ref events);
+                    var keyNode = ReadNode(parser, file, errors, depth + 1, ref events, maxEvents);
                     if (keyNode is null)
                     {
                         return null;
@@ -149,7 +149,7 @@ internal static class YamlTreeReader
                     }
 
                     parser.MoveNext();
-                    var value = ReadNode(parser, file, errors, depth + 1, ref events);
+                    var value = ReadNode(parser, file, errors, depth + 1, ref events, maxEvents);
                     if (value is null)
                     {
                         return null;
