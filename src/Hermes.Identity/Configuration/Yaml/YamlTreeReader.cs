@@ -17,9 +17,10 @@ internal static class YamlTreeReader
             return null;
         }
 
+        Parser? parser = null;
         try
         {
-            var parser = new Parser(new StringReader(text));
+            parser = new Parser(new StringReader(text));
             var events = 0;
             YNode? root = null;
             var documents = 0;
@@ -70,6 +71,13 @@ internal static class YamlTreeReader
             }
 
             errors.Add(new(file, (int)ex.Start.Line, (int)ex.Start.Column, $"The YAML is malformed ({message.TrimEnd('.')}). Check quotes, brackets and indentation here; a file cut short ends like this too."));
+            return null;
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet reports a few malformed inputs this way, without a position: give the last one it reached.
+            var mark = parser?.Current?.Start;
+            errors.Add(new(file, (int)(mark?.Line ?? 1), (int)(mark?.Column ?? 1), $"The YAML is malformed ({ex.Message.TrimEnd('.')}). Check the document markers ('---', '...') and indentation near here."));
             return null;
         }
     }
