@@ -53,9 +53,9 @@ internal sealed class PolicyTestHost : IAsyncDisposable
 
     public IServiceProvider Services => _services;
 
-    public static PolicyTestHost Create(string yaml = StandardYaml, Action<IHermesIsolationBuilder>? configure = null)
+    public static PolicyTestHost Create(string yaml = StandardYaml, Action<IHermesIsolationBuilder>? configure = null, string? root = null)
     {
-        var root = Path.Combine(Path.GetTempPath(), "hermes-policy-" + Guid.NewGuid().ToString("N"));
+        root ??= Path.Combine(Path.GetTempPath(), "hermes-policy-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         return new PolicyTestHost(root, IdentitySnapshot.Parse(yaml, root), configure);
     }
@@ -71,9 +71,16 @@ internal sealed class PolicyTestHost : IAsyncDisposable
 
     public AgentProfile Profile(string key) => Snapshots.Current.Profiles[key];
 
+    public bool KeepRoot { get; set; }
+
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();
+        if (KeepRoot)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(Root, recursive: true);
