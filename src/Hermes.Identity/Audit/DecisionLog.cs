@@ -25,6 +25,9 @@ internal sealed class DecisionLog : IDisposable
 
     public ILogger Logger => _logger;
 
+    /// <summary>Whether a record needs its time (the audit file does; a log line has its own).</summary>
+    public bool NeedsTime => _audit is not null;
+
     public void Record(in DecisionEntry entry)
     {
         var decision = entry.Decision;

@@ -62,7 +62,7 @@ public sealed class PolicyEngine
     {
         ArgumentException.ThrowIfNullOrEmpty(action);
         return CurrentTurn() is { } turn
-            ? Decide(Call.ForTurn(turn, action, resource, null, null, _time.GetUtcNow()), Mode.Enforce, null, cancellationToken)
+            ? Decide(Call.ForTurn(turn, action, resource, null, null), Mode.Enforce, null, cancellationToken)
             : new(NoTurn(action, resource, Mode.Enforce, null));
     }
 
@@ -76,7 +76,7 @@ public sealed class PolicyEngine
     {
         ArgumentException.ThrowIfNullOrEmpty(toolName);
         return CurrentTurn() is { } turn
-            ? Decide(Call.ForTurn(turn, null, toolName, toolCallId, argumentsDigest, _time.GetUtcNow()), Mode.Enforce, null, cancellationToken)
+            ? Decide(Call.ForTurn(turn, null, toolName, toolCallId, argumentsDigest), Mode.Enforce, null, cancellationToken)
             : new(NoTurn(PolicyActions.ToolPrefix + "?", toolName, Mode.Enforce, null));
     }
 
@@ -100,7 +100,7 @@ public sealed class PolicyEngine
                 continue;
             }
 
-            var decision = await Decide(Call.ForTurn(turn, null, name, null, null, _time.GetUtcNow()), Mode.Quiet, null, cancellationToken).ConfigureAwait(false);
+            var decision = await Decide(Call.ForTurn(turn, null, name, null, null), Mode.Quiet, null, cancellationToken).ConfigureAwait(false);
             if (decision.Effect != PolicyEffect.Deny)
             {
                 visible.Add(name);
@@ -140,7 +140,7 @@ public sealed class PolicyEngine
         ArgumentException.ThrowIfNullOrEmpty(toolName);
         var trail = new List<string>();
         var decision = CurrentTurn() is { } turn
-            ? await Decide(Call.ForTurn(turn, null, toolName, null, null, _time.GetUtcNow()), Mode.Quiet, trail, cancellationToken).ConfigureAwait(false)
+            ? await Decide(Call.ForTurn(turn, null, toolName, null, null), Mode.Quiet, trail, cancellationToken).ConfigureAwait(false)
             : NoTurn(PolicyActions.ToolPrefix + "?", toolName, Mode.Quiet, trail);
         return new PolicyExplanation(decision, trail);
     }
@@ -176,6 +176,11 @@ public sealed class PolicyEngine
 
     private TurnContext? CurrentTurn()
     {
+        if (_current is CurrentTurnAccessor)
+        {
+            return CurrentTurnAccessor.Peek(); // one AsyncLocal read instead of two
+        }
+
         try
         {
             return _current.IsInTurn ? _current.Turn : null;
@@ -190,7 +195,7 @@ public sealed class PolicyEngine
     {
         var decision = Failure(NoTurnReason, "no current turn", null);
         trail?.Add(NoTurnReason);
-        return Finish(new Call(null, action, resource, null, null, null, null, _time.GetUtcNow(), null), null, decision, mode, null, trail);
+        return Finish(new Call(null, action, resource, null, null, null, null, null, null), null, decision, mode, null, trail);
     }
 
     private ValueTask<PolicyDecision> Decide(Call call, Mode mode, List<string>? trail, CancellationToken cancellationToken)
@@ -259,7 +264,7 @@ public sealed class PolicyEngine
 
     private async ValueTask<PolicyDecision> ComposeAsync(Call call, IdentitySnapshot snapshot, RoleRules rules, PolicyDecision? first, Mode mode, Activity? activity, List<string>? trail, CancellationToken cancellationToken)
     {
-        var request = RequestFor(call, snapshot);
+        var request = RequestFor(call, snapshot, _time);
         var decisions = new List<PolicyDecision>(_others.Length + 1);
         if (first is not null)
         {
@@ -330,7 +335,7 @@ public sealed class PolicyEngine
             : decision;
     }
 
-    private PolicyDecision Finish(Call call, RoleRules? rules, PolicyDecision decision, Mode mode, Activity? activity, List<string>? trail)
+    private PolicyDecision Finish(in Call call, RoleRules? rules, PolicyDecision decision, Mode mode, Activity? activity, List<string>? trail)
     {
         if (decision.Effect == PolicyEffect.RequireApproval)
         {
@@ -341,7 +346,7 @@ public sealed class PolicyEngine
         var role = rules?.Role ?? call.Subject?.Role;
         if ((mode & Mode.Record) != 0)
         {
-            _log.Record(new DecisionEntry(call.Time, call.Subject?.Key, role, call.Sender, call.Action!, call.Resource, decision, call.TurnId, call.ToolCallId, call.ArgumentsDigest));
+            _log.Record(new DecisionEntry(call.Time ?? (_log.NeedsTime ? _time.GetUtcNow() : default), call.Subject?.Key, role, call.Sender, call.Action!, call.Resource, decision, call.TurnId, call.ToolCallId, call.ArgumentsDigest));
         }
 
         if (activity is not null)
@@ -355,7 +360,7 @@ public sealed class PolicyEngine
         return decision;
     }
 
-    private PolicyDecision WithApproval(Call call, PolicyDecision decision, Mode mode, List<string>? trail)
+    private PolicyDecision WithApproval(in Call call, PolicyDecision decision, Mode mode, List<string>? trail)
     {
         if (call.Subject is null || call.TurnId is null || call.ToolCallId is null || call.ArgumentsDigest is null)
         {
@@ -376,7 +381,7 @@ public sealed class PolicyEngine
         new(PolicyEffect.Deny, reason, null, revision) { Errors = [error] };
 
     // The request a plugged-in backend sees: the subject as the configuration in force has it.
-    private static PolicyRequest RequestFor(Call call, IdentitySnapshot snapshot)
+    private static PolicyRequest RequestFor(Call call, IdentitySnapshot snapshot, TimeProvider time)
     {
         var subject = call.Subject!;
         if (!subject.IsGuest && snapshot.Profiles.TryGetValue(subject.Key, out var current))
@@ -396,7 +401,7 @@ public sealed class PolicyEngine
             TurnId = call.TurnId,
             ToolCallId = call.ToolCallId,
             ArgumentsDigest = call.ArgumentsDigest,
-            Time = call.Time,
+            Time = call.Time ?? time.GetUtcNow(),
             Attributes = call.Request?.Attributes ?? new Dictionary<string, object?>(),
         };
     }
@@ -444,11 +449,12 @@ public sealed class PolicyEngine
         string? ToolCallId,
         string? ArgumentsDigest,
         SenderEnvelope? Sender,
-        DateTimeOffset Time,
+        DateTimeOffset? Time,
         PolicyRequest? Request)
     {
-        public static Call ForTurn(TurnContext turn, string? action, string? resource, string? toolCallId, string? argumentsDigest, DateTimeOffset time) =>
-            new(turn.Profile, action, resource, turn.TurnId, toolCallId, argumentsDigest, turn.Sender, time, null);
+        // The time is read only when something needs it (a backend's request, the audit file): the allow path does not.
+        public static Call ForTurn(TurnContext turn, string? action, string? resource, string? toolCallId, string? argumentsDigest) =>
+            new(turn.Profile, action, resource, turn.TurnId, toolCallId, argumentsDigest, turn.Sender, null, null);
 
         public static Call ForRequest(PolicyRequest request) =>
             new(request.Subject, request.Action, request.Resource, request.TurnId, request.ToolCallId, request.ArgumentsDigest, request.Sender, request.Time, request);

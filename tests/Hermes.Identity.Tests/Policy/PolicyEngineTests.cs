@@ -3,6 +3,7 @@ using Hermes.Identity;
 using Hermes.Identity.Policy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Hermes.Identity.Tests.Policy;
 
@@ -300,5 +301,24 @@ public sealed class PolicyEngineTests
 
         Assert.Same(first, second);
         Assert.Equal(["role:trusted/allow/tool.files.*"], first.RuleIds);
+    }
+
+    [Theory]
+    [InlineData(0, 15, "BackendTimeout")]
+    [InlineData(2000, 0, "ApprovalLifetime")]
+    [InlineData(600_000, 15, "BackendTimeout")]
+    public void Policy_options_out_of_range_fail_validation_with_the_setting_named(int timeoutMs, int approvalMinutes, string named)
+    {
+        var services = new ServiceCollection();
+        services.AddHermesIsolation().ConfigurePolicy(o =>
+        {
+            o.BackendTimeout = TimeSpan.FromMilliseconds(timeoutMs);
+            o.ApprovalLifetime = TimeSpan.FromMinutes(approvalMinutes);
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PolicyOptions>>().Value);
+
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
     }
 }
