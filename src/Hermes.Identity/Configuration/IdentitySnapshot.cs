@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
+using Hermes.Identity.Configuration.Roles;
 using Hermes.Identity.Configuration.Yaml;
 
 namespace Hermes.Identity;
@@ -34,6 +35,7 @@ public sealed class IdentitySnapshot
         _accounts = accounts;
         Roles = roles;
         Tools = tools;
+        RoleTable = RoleTable.Build(roles, profiles, tools, unknownSenders);
     }
 
     /// <summary>A hash of the file's content: the same file gives the same revision.</summary>
@@ -56,6 +58,9 @@ public sealed class IdentitySnapshot
 
     /// <summary>Tool name to category (<c>terminal</c> → <c>exec</c>). A tool not listed is denied to every role that does not allow every tool.</summary>
     public IReadOnlyDictionary<string, string> Tools { get; }
+
+    /// <summary>The roles compiled into lookups, once per snapshot: what the built-in RBAC backend decides with.</summary>
+    internal RoleTable RoleTable { get; }
 
     /// <summary>Finds the configured profile that <paramref name="principal"/> belongs to. Ordinal, allocation-free.</summary>
     public bool TryGetProfile(PlatformPrincipal principal, [NotNullWhen(true)] out AgentProfile? profile) =>

@@ -59,7 +59,7 @@ public static class HermesIsolationServiceCollectionExtensions
         services.TryAddScoped(sp => sp.GetRequiredService<TurnScopeState>().RequireContext());
         services.TryAddScoped(sp => sp.GetRequiredService<TurnContext>().Profile);
 
-        services.TryAddSingleton<PolicyEngine>();
+        PolicyServiceRegistration.Add(services);
 
         return new HermesIsolationBuilder(services);
     }

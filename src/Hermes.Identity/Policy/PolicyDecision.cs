@@ -35,6 +35,12 @@ public sealed class PolicyDecision
     /// <summary>Errors met while deciding (a backend that threw or timed out). A decision with errors is a deny.</summary>
     public IReadOnlyList<string> Errors { get; init; } = [];
 
+    /// <summary>
+    /// For a <see cref="PolicyEffect.RequireApproval"/> tool call made with a tool call id and an arguments digest:
+    /// what to pass to <see cref="PolicyEngine.GrantApprovalAsync"/>. Otherwise <see langword="null"/>.
+    /// </summary>
+    public ApprovalRequest? Approval { get; init; }
+
     /// <summary>A deny.</summary>
     public static PolicyDecision Deny(string reason, string? revision = null, IReadOnlyList<string>? ruleIds = null) => new(PolicyEffect.Deny, reason, ruleIds, revision);
 

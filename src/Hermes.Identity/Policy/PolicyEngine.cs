@@ -1,83 +1,106 @@
+using System.Diagnostics;
+using Hermes.Identity.Audit;
+using Hermes.Identity.Configuration.Roles;
+using Hermes.Identity.Internal;
+
 namespace Hermes.Identity.Policy;
 
 /// <summary>
-/// The one place policy decisions are made. Takes the profile from the current turn, asks every
-/// backend, and denies when there is no turn, no backend, or a backend fails.
+/// The one place policy decisions are made. Takes the profile from the current turn, re-reads its role
+/// from the configuration in force, asks every backend (all must allow), and denies when there is no
+/// turn, no profile, no backend, or a backend fails or runs past <see cref="PolicyOptions.BackendTimeout"/>.
+/// Every decision is logged, counted and, when configured, appended to the audit file.
 /// </summary>
 public sealed class PolicyEngine
 {
-    private readonly IPolicyBackend[] _backends;
+    private const string NoTurnReason = "No turn is in progress, so there is nobody to act for.";
+
+    private readonly RbacPolicyBackend? _rbac;
+    private readonly IPolicyBackend[] _others;
     private readonly ICurrentProfile _current;
     private readonly IIdentitySnapshotProvider _snapshots;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _timeout;
+    private readonly DecisionLog _log;
+    private readonly ApprovalLedger _approvals;
 
-    /// <summary>Creates the engine. Resolve it from DI; it is registered by <c>AddHermesIsolation</c>.</summary>
+    /// <summary>Creates an engine that logs nothing. Resolve it from DI instead: <c>AddHermesIsolation</c> registers it with its decision log.</summary>
     public PolicyEngine(IEnumerable<IPolicyBackend> backends, ICurrentProfile current, IIdentitySnapshotProvider snapshots, TimeProvider time)
+        : this(backends, current, snapshots, time, new PolicyOptions(), DecisionLog.Disabled)
+    {
+    }
+
+    internal PolicyEngine(IEnumerable<IPolicyBackend> backends, ICurrentProfile current, IIdentitySnapshotProvider snapshots, TimeProvider time, PolicyOptions options, DecisionLog log)
     {
         ArgumentNullException.ThrowIfNull(backends);
-        _backends = [.. backends];
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(snapshots);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(options);
+        var all = backends.ToArray();
+        _rbac = all.OfType<RbacPolicyBackend>().FirstOrDefault();
+        _others = [.. all.Where(b => b is not RbacPolicyBackend)];
         _current = current;
         _snapshots = snapshots;
         _time = time;
+        _timeout = options.BackendTimeout;
+        _log = log;
+        _approvals = new ApprovalLedger(time, options.ApprovalLifetime);
     }
 
-    /// <summary>Decides whether the current turn's profile may do <paramref name="action"/> on <paramref name="resource"/>.</summary>
-    public async ValueTask<PolicyDecision> AuthorizeAsync(string action, string? resource = null, CancellationToken cancellationToken = default)
+    [Flags]
+    private enum Mode
+    {
+        Quiet = 0,
+        Record = 1,
+        ConsumeApprovals = 2,
+        Enforce = Record | ConsumeApprovals,
+    }
+
+    /// <summary>Decides whether the current turn's profile may do <paramref name="action"/> on <paramref name="resource"/>. Deny outside a turn.</summary>
+    public ValueTask<PolicyDecision> AuthorizeAsync(string action, string? resource = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(action);
-        if (!_current.IsInTurn)
-        {
-            return PolicyDecision.Deny("No turn is in progress, so there is nobody to act for.");
-        }
-
-        var turn = _current.Turn;
-        var revision = _snapshots.Current.Revision;
-        var request = new PolicyRequest(turn.Profile, action, resource)
-        {
-            Sender = turn.Sender,
-            Revision = revision,
-            TurnId = turn.TurnId,
-            Time = _time.GetUtcNow(),
-        };
-        return await EvaluateAsync(request, cancellationToken).ConfigureAwait(false);
+        return CurrentTurn() is { } turn
+            ? Decide(Call.ForTurn(turn, action, resource, null, null), Mode.Enforce, null, cancellationToken)
+            : new(NoTurn(action, resource, Mode.Enforce, null));
     }
 
     /// <summary>
     /// Decides whether the current turn's profile may call tool <paramref name="toolName"/>: the action is
-    /// <c>tool.&lt;category&gt;</c> from the <c>tools:</c> map, the resource is the tool's name.
+    /// <c>tool.&lt;category&gt;</c> from the <c>tools:</c> map (a tool not listed reaches only a rule that
+    /// allows every tool), the resource is the tool's name. Pass the call id and the arguments digest
+    /// (SHA-256, hex) so that an approval can be bound to this very call.
     /// </summary>
     public ValueTask<PolicyDecision> AuthorizeToolCallAsync(string toolName, string? toolCallId = null, string? argumentsDigest = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(toolName);
-        if (!_current.IsInTurn)
-        {
-            return new(PolicyDecision.Deny("No turn is in progress, so there is nobody to act for."));
-        }
-
-        var turn = _current.Turn;
-        var snapshot = _snapshots.Current;
-        // A tool missing from the map gets a category no role names; only an allow-everything rule reaches it.
-        var category = snapshot.Tools.TryGetValue(toolName, out var c) ? c : "unlisted";
-        var request = new PolicyRequest(turn.Profile, PolicyActions.ForToolCategory(category), toolName)
-        {
-            Sender = turn.Sender,
-            Revision = snapshot.Revision,
-            TurnId = turn.TurnId,
-            ToolCallId = toolCallId,
-            ArgumentsDigest = argumentsDigest,
-            Time = _time.GetUtcNow(),
-        };
-        return EvaluateAsync(request, cancellationToken);
+        return CurrentTurn() is { } turn
+            ? Decide(Call.ForTurn(turn, null, toolName, toolCallId, argumentsDigest), Mode.Enforce, null, cancellationToken)
+            : new(NoTurn(PolicyActions.ToolPrefix + "?", toolName, Mode.Enforce, null));
     }
 
-    /// <summary>The tools, of <paramref name="toolNames"/>, that the current turn's profile may call: computed by the same rules as each call.</summary>
+    /// <summary>
+    /// The tools, of <paramref name="toolNames"/>, that the current turn's profile may call (including those
+    /// that need an approval): computed by the same rules as each call, so offer the model exactly these.
+    /// </summary>
     public async ValueTask<IReadOnlyList<string>> GetVisibleToolsAsync(IEnumerable<string> toolNames, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(toolNames);
         var visible = new List<string>();
+        if (CurrentTurn() is not { } turn)
+        {
+            return visible;
+        }
+
         foreach (var name in toolNames)
         {
-            var decision = await AuthorizeToolCallAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (string.IsNullOrEmpty(name))
+            {
+                continue;
+            }
+
+            var decision = await Decide(Call.ForTurn(turn, null, name, null, null), Mode.Quiet, null, cancellationToken).ConfigureAwait(false);
             if (decision.Effect != PolicyEffect.Deny)
             {
                 visible.Add(name);
@@ -87,41 +110,353 @@ public sealed class PolicyEngine
         return visible;
     }
 
-    /// <summary>Decides a fully built request: every backend must allow.</summary>
-    public async ValueTask<PolicyDecision> EvaluateAsync(PolicyRequest request, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Decides a fully built request: every backend must allow. The subject's rules are looked up by its
+    /// key in the configuration in force. A <c>tool.*</c> action with a resource is judged as a call to
+    /// that tool, so the action must be the tool's own category.
+    /// </summary>
+    public ValueTask<PolicyDecision> EvaluateAsync(PolicyRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (_backends.Length == 0)
+        return Decide(Call.ForRequest(request), Mode.Enforce, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Explains how <paramref name="request"/> is decided, step by step: the subject, the tool's category, every
+    /// matching rule, each backend's answer, and the result, including the default deny. Records nothing and
+    /// uses up no approval.
+    /// </summary>
+    public async ValueTask<PolicyExplanation> ExplainAsync(PolicyRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var trail = new List<string>();
+        var decision = await Decide(Call.ForRequest(request), Mode.Quiet, trail, cancellationToken).ConfigureAwait(false);
+        return new PolicyExplanation(decision, trail);
+    }
+
+    /// <summary>Explains how a call to <paramref name="toolName"/> by the current turn's profile is decided. See <see cref="ExplainAsync"/>.</summary>
+    public async ValueTask<PolicyExplanation> ExplainToolCallAsync(string toolName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(toolName);
+        var trail = new List<string>();
+        var decision = CurrentTurn() is { } turn
+            ? await Decide(Call.ForTurn(turn, null, toolName, null, null), Mode.Quiet, trail, cancellationToken).ConfigureAwait(false)
+            : NoTurn(PolicyActions.ToolPrefix + "?", toolName, Mode.Quiet, trail);
+        return new PolicyExplanation(decision, trail);
+    }
+
+    /// <summary>
+    /// Approves a call that got <see cref="PolicyEffect.RequireApproval"/>, as the current turn's profile. Allowed only
+    /// if that profile holds <c>approval.grant</c>. The approval is good once, for exactly the turn, tool call id and
+    /// arguments digest of <paramref name="request"/>, within <see cref="PolicyOptions.ApprovalLifetime"/>: the
+    /// requester's next <see cref="AuthorizeToolCallAsync"/> for that call is then allowed.
+    /// </summary>
+    /// <returns>The decision on <c>approval.grant</c>: allowed means the approval is recorded.</returns>
+    public async ValueTask<PolicyDecision> GrantApprovalAsync(ApprovalRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var approver = CurrentTurn()?.Profile.Key ?? "(nobody)";
+        var decision = await AuthorizeAsync(PolicyActions.ApprovalGrant, request.ToString(), cancellationToken).ConfigureAwait(false);
+        if (!decision.IsAllowed)
         {
-            return PolicyDecision.Deny("No policy backend is registered, so nothing is allowed.", request.Revision);
+            Log.ApprovalRefused(_log.Logger, approver, request, decision.Reason);
+            return decision.Effect == PolicyEffect.Deny ? decision : PolicyDecision.Deny($"An approval cannot itself wait for an approval: {decision.Reason}", decision.Revision, decision.RuleIds);
         }
 
-        PolicyDecision? last = null;
-        foreach (var backend in _backends)
+        if (!_approvals.Grant(request.Key, approver))
         {
-            PolicyDecision decision;
-            try
+            const string full = "Too many approvals are waiting to be used; try again once some have been used or have expired.";
+            Log.ApprovalRefused(_log.Logger, approver, request, full);
+            return PolicyDecision.Deny(full, decision.Revision);
+        }
+
+        Log.ApprovalGranted(_log.Logger, approver, request);
+        return decision;
+    }
+
+    private TurnContext? CurrentTurn()
+    {
+        if (_current is CurrentTurnAccessor)
+        {
+            return CurrentTurnAccessor.Peek(); // one AsyncLocal read instead of two
+        }
+
+        try
+        {
+            return _current.IsInTurn ? _current.Turn : null;
+        }
+        catch (NoActiveTurnException)
+        {
+            return null; // the turn ended between the two reads
+        }
+    }
+
+    private PolicyDecision NoTurn(string action, string? resource, Mode mode, List<string>? trail)
+    {
+        var decision = Failure(NoTurnReason, "no current turn", null);
+        trail?.Add(NoTurnReason);
+        return Finish(new Call(null, action, resource, null, null, null, null, null, null), null, decision, mode, null, trail);
+    }
+
+    private ValueTask<PolicyDecision> Decide(Call call, Mode mode, List<string>? trail, CancellationToken cancellationToken)
+    {
+        IdentitySnapshot snapshot;
+        try
+        {
+            snapshot = _snapshots.Current;
+        }
+        catch (IdentityConfigException ex)
+        {
+            return new(Finish(call with { Action = call.Action ?? PolicyActions.ToolPrefix + "?" }, null, Failure("No valid identities configuration is loaded, so nothing is allowed.", ex.Message, null), mode, null, trail));
+        }
+
+        var table = snapshot.RoleTable;
+        ToolSlot? tool = null;
+        var byName = call.Action is null;
+        string action;
+        if (byName)
+        {
+            // A tool call by name: its action comes from this snapshot's tools: map.
+            table.TryGetTool(call.Resource!, out tool);
+            action = tool?.Action ?? RoleTable.UnlistedToolAction;
+            call = call with { Action = action };
+        }
+        else
+        {
+            action = call.Action!;
+        }
+
+        var activity = (mode & Mode.Record) != 0 ? DecisionActivity.Start(action) : null;
+        RoleRules? rules = null;
+        string? problem = NoTurnReason;
+        if (call.Subject is null || !table.TryGetRules(call.Subject, out rules, out problem))
+        {
+            trail?.Add(problem);
+            return new(Finish(call, null, Failure(problem, problem, snapshot.Revision), mode, activity, trail));
+        }
+
+        if (trail is not null)
+        {
+            Describe(trail, snapshot, call, rules);
+        }
+
+        PolicyDecision? first = null;
+        if (_rbac is not null)
+        {
+            first = byName
+                ? _rbac.DecideToolCall(snapshot, rules, tool, call.Resource!)
+                : _rbac.Decide(snapshot, rules, action, call.Resource);
+            trail?.Add($"Built-in roles: {first.Effect}: {first.Reason}");
+            if (_others.Length == 0 || first.Effect == PolicyEffect.Deny)
             {
-                decision = await backend.EvaluateAsync(request, cancellationToken).ConfigureAwait(false);
+                return new(Finish(call, rules, first, mode, activity, trail));
             }
-#pragma warning disable CA1031 // Fail closed: whatever a backend throws is a deny, recorded.
-            catch (Exception ex)
+        }
+        else if (_others.Length == 0)
+        {
+            const string none = "No policy backend is registered, so nothing is allowed.";
+            trail?.Add(none);
+            return new(Finish(call, rules, Failure(none, none, snapshot.Revision), mode, activity, trail));
+        }
+
+        return ComposeAsync(call, snapshot, rules, first, mode, activity, trail, cancellationToken);
+    }
+
+    private async ValueTask<PolicyDecision> ComposeAsync(Call call, IdentitySnapshot snapshot, RoleRules rules, PolicyDecision? first, Mode mode, Activity? activity, List<string>? trail, CancellationToken cancellationToken)
+    {
+        var request = RequestFor(call, snapshot, _time);
+        var decisions = new List<PolicyDecision>(_others.Length + 1);
+        if (first is not null)
+        {
+            decisions.Add(first);
+        }
+
+        foreach (var backend in _others)
+        {
+            var decision = await AskAsync(backend, request, snapshot.Revision, cancellationToken).ConfigureAwait(false);
+            trail?.Add($"{backend.GetType().Name}: {decision.Effect}: {decision.Reason}{(decision.Errors.Count > 0 ? " Errors: " + string.Join("; ", decision.Errors) : string.Empty)}");
+            if (decision.Effect == PolicyEffect.Deny)
+            {
+                trail?.Add(decisions.Count + 1 < _others.Length + (first is null ? 0 : 1) ? "The remaining backends were not asked: one deny decides." : "Every backend was asked.");
+                return Finish(call, rules, decision, mode, activity, trail);
+            }
+
+            decisions.Add(decision);
+        }
+
+        // Every backend allowed; if any asked for an approval, the call waits for one.
+        var lead = decisions.Find(d => d.Effect == PolicyEffect.RequireApproval) ?? decisions[0];
+        var combined = decisions.Count == 1
+            ? lead
+            : new PolicyDecision(lead.Effect, lead.Reason, [.. decisions.SelectMany(d => d.RuleIds)], snapshot.Revision);
+        return Finish(call, rules, combined, mode, activity, trail);
+    }
+
+    private async ValueTask<PolicyDecision> AskAsync(IPolicyBackend backend, PolicyRequest request, string revision, CancellationToken cancellationToken)
+    {
+        var name = backend.GetType().Name;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_timeout);
+        PolicyDecision? decision;
+        try
+        {
+            var pending = backend.EvaluateAsync(request, timeout.Token);
+            decision = pending.IsCompletedSuccessfully
+                ? pending.Result
+                : await pending.AsTask().WaitAsync(_timeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is TimeoutException || ex is OperationCanceledException && timeout.IsCancellationRequested)
+        {
+            return Failure("The policy could not be evaluated in time, so the action is refused.", $"{name}: no answer within {_timeout.TotalMilliseconds:0} ms.", revision);
+        }
+#pragma warning disable CA1031 // Fail closed: whatever a backend throws is a deny, with the error recorded.
+        catch (Exception ex)
 #pragma warning restore CA1031
-            {
-                return new PolicyDecision(PolicyEffect.Deny, "The policy could not be evaluated, so the action is refused.", null, request.Revision)
-                {
-                    Errors = [$"{backend.GetType().Name}: {ex.GetType().Name}: {ex.Message}"],
-                };
-            }
-
-            if (decision is null || decision.Effect == PolicyEffect.Deny)
-            {
-                return decision ?? PolicyDecision.Deny("A policy backend gave no answer.", request.Revision);
-            }
-
-            last = last is { Effect: PolicyEffect.RequireApproval } ? last : decision;
+        {
+            return Failure("The policy could not be evaluated, so the action is refused.", $"{name}: {ex.GetType().Name}: {ex.Message}", revision);
         }
 
-        return last!;
+        if (decision is null)
+        {
+            return Failure("A policy backend gave no answer, so the action is refused.", $"{name}: returned no decision.", revision);
+        }
+
+        if (decision.Errors.Count > 0 && decision.Effect != PolicyEffect.Deny)
+        {
+            return new PolicyDecision(PolicyEffect.Deny, "The policy reported errors, so the action is refused.", decision.RuleIds, revision) { Errors = decision.Errors };
+        }
+
+        return decision.Revision is null
+            ? new PolicyDecision(decision.Effect, decision.Reason, decision.RuleIds, revision) { Errors = decision.Errors, Approval = decision.Approval }
+            : decision;
+    }
+
+    private PolicyDecision Finish(in Call call, RoleRules? rules, PolicyDecision decision, Mode mode, Activity? activity, List<string>? trail)
+    {
+        if (decision.Effect == PolicyEffect.RequireApproval)
+        {
+            decision = WithApproval(call, decision, mode, trail);
+        }
+
+        trail?.Add($"Decision: {decision.Effect}: {decision.Reason}");
+        var role = rules?.Role ?? call.Subject?.Role;
+        if ((mode & Mode.Record) != 0)
+        {
+            _log.Record(new DecisionEntry(call.Time ?? (_log.NeedsTime ? _time.GetUtcNow() : default), call.Subject?.Key, role, call.Sender, call.Action!, call.Resource, decision, call.TurnId, call.ToolCallId, call.ArgumentsDigest));
+        }
+
+        if (activity is not null)
+        {
+            activity.SetTag("hermes.effect", DecisionAuditFile.EffectName(decision.Effect));
+            activity.SetTag("hermes.role", role);
+            activity.SetTag("hermes.revision", decision.Revision);
+            activity.Dispose();
+        }
+
+        return decision;
+    }
+
+    private PolicyDecision WithApproval(in Call call, PolicyDecision decision, Mode mode, List<string>? trail)
+    {
+        if (call.Subject is null || call.TurnId is null || call.ToolCallId is null || call.ArgumentsDigest is null)
+        {
+            trail?.Add("The call has no turn, tool call id or arguments digest, so no approval can be bound to it.");
+            return decision;
+        }
+
+        var pending = new ApprovalRequest(call.Subject.Key, call.TurnId, call.ToolCallId, call.ArgumentsDigest, call.Action!, call.Resource);
+        if ((mode & Mode.ConsumeApprovals) != 0 && !_approvals.IsEmpty && _approvals.TryConsume(pending.Key, out var approver))
+        {
+            return new PolicyDecision(PolicyEffect.Allow, $"{approver} approved this call. {decision.Reason}", [.. decision.RuleIds, "approval:" + approver], decision.Revision);
+        }
+
+        return new PolicyDecision(decision.Effect, decision.Reason, decision.RuleIds, decision.Revision) { Errors = decision.Errors, Approval = pending };
+    }
+
+    private static PolicyDecision Failure(string reason, string error, string? revision) =>
+        new(PolicyEffect.Deny, reason, null, revision) { Errors = [error] };
+
+    // The request a plugged-in backend sees: the subject as the configuration in force has it.
+    private static PolicyRequest RequestFor(Call call, IdentitySnapshot snapshot, TimeProvider time)
+    {
+        var subject = call.Subject!;
+        if (!subject.IsGuest && snapshot.Profiles.TryGetValue(subject.Key, out var current))
+        {
+            subject = current;
+        }
+
+        if (call.Request is { } given && ReferenceEquals(given.Subject, subject) && given.Revision == snapshot.Revision)
+        {
+            return given;
+        }
+
+        return new PolicyRequest(subject, call.Action!, call.Resource)
+        {
+            Sender = call.Sender,
+            Revision = snapshot.Revision,
+            TurnId = call.TurnId,
+            ToolCallId = call.ToolCallId,
+            ArgumentsDigest = call.ArgumentsDigest,
+            Time = call.Time ?? time.GetUtcNow(),
+            Attributes = call.Request?.Attributes ?? new Dictionary<string, object?>(),
+        };
+    }
+
+    private static void Describe(List<string> trail, IdentitySnapshot snapshot, Call call, RoleRules rules)
+    {
+        var subject = call.Subject!;
+        trail.Add($"Subject: {(subject.IsGuest ? "guest" : "profile")} {subject.Key}; under revision {snapshot.Revision} its rules are those of {rules.Subject}.");
+        if (call.Resource is not null && call.Action!.StartsWith(PolicyActions.ToolPrefix, StringComparison.Ordinal))
+        {
+            trail.Add(snapshot.RoleTable.TryGetTool(call.Resource, out var tool)
+                ? $"Tool {call.Resource} is listed in category {tool.Category}, so the action is {tool.Action}."
+                : $"Tool {call.Resource} is not listed under 'tools:', so the action is {RoleTable.UnlistedToolAction}: only a rule that allows every tool reaches it.");
+        }
+
+        if (rules.Chain.Count > 1)
+        {
+            trail.Add($"Role {rules.Role} inherits, in order: {string.Join(" → ", rules.Chain)}.");
+        }
+
+        var match = rules.Explain(call.Action!);
+        trail.Add(Matches("Deny", match.DenyIds, call.Action!));
+        trail.Add(Matches("Allow", match.AllowIds, call.Action!));
+        trail.Add(Matches("Require-approval", match.ApprovalIds, call.Action!));
+        if (match.IsDenied)
+        {
+            trail.Add("A deny beats any allow.");
+        }
+        else if (!match.IsAllowed)
+        {
+            trail.Add($"No rule allows {rules.Subject} to {call.Action}{(call.Resource is null ? string.Empty : $" ({call.Resource})")}: what is not allowed is denied.");
+        }
+
+        static string Matches(string kind, string[] ids, string action) =>
+            ids.Length == 0 ? $"{kind} rules matching {action}: none." : $"{kind} rules matching {action}: {string.Join(", ", ids)}.";
+    }
+
+    // Everything a decision needs about one question. Action is null for a tool call by name until the
+    // snapshot's tools: map gives it.
+    private readonly record struct Call(
+        AgentProfile? Subject,
+        string? Action,
+        string? Resource,
+        string? TurnId,
+        string? ToolCallId,
+        string? ArgumentsDigest,
+        SenderEnvelope? Sender,
+        DateTimeOffset? Time,
+        PolicyRequest? Request)
+    {
+        // The time is read only when something needs it (a backend's request, the audit file): the allow path does not.
+        public static Call ForTurn(TurnContext turn, string? action, string? resource, string? toolCallId, string? argumentsDigest) =>
+            new(turn.Profile, action, resource, turn.TurnId, toolCallId, argumentsDigest, turn.Sender, null, null);
+
+        public static Call ForRequest(PolicyRequest request) =>
+            new(request.Subject, request.Action, request.Resource, request.TurnId, request.ToolCallId, request.ArgumentsDigest, request.Sender, request.Time, request);
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
+using Hermes.Identity.Configuration.Roles;
 
 namespace Hermes.Identity.Configuration.Yaml;
 
@@ -439,7 +440,7 @@ internal sealed class IdentitiesYamlReader
                 continue;
             }
 
-            if (!knownActions.Any(action => Matches(pattern, action)))
+            if (!knownActions.Any(action => ActionPattern.Matches(pattern, action)))
             {
                 // A pattern that matches nothing is a typo that silently turns a deny into nothing at all.
                 Error(item, $"'{pattern}' in {what} matches no known action or tool category.{Suggest(pattern, knownActions)} Known tool categories come from 'tools:' and the built-ins ({string.Join(", ", PolicyActions.BuiltInToolCategories)}).");
@@ -451,12 +452,6 @@ internal sealed class IdentitiesYamlReader
 
         return [.. result];
     }
-
-    /// <summary>Whether <paramref name="pattern"/> matches <paramref name="action"/>: equal, <c>*</c>, or a <c>prefix.*</c> whose prefix starts the action.</summary>
-    internal static bool Matches(string pattern, string action) =>
-        pattern == "*"
-        || string.Equals(pattern, action, StringComparison.Ordinal)
-        || pattern.EndsWith(".*", StringComparison.Ordinal) && action.StartsWith(pattern.AsSpan(0, pattern.Length - 1), StringComparison.Ordinal);
 
     private static bool IsPattern(string pattern) =>
         pattern == "*" || IsDottedName(pattern.EndsWith(".*", StringComparison.Ordinal) ? pattern[..^2] : pattern);
