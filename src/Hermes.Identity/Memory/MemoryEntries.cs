@@ -80,6 +80,11 @@ internal static class MemoryEntries
             throw new MemoryException($"The entry for {FileName(file)} holds a NUL character. Remove it.");
         }
 
+        if (System.Text.Unicode.Utf8.FromUtf16(text, new byte[text.Length * 3], out _, out _, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
+        {
+            throw new MemoryException($"The entry for {FileName(file)} holds a broken character (half of a UTF-16 surrogate pair). Send the text again.");
+        }
+
         foreach (var line in text.Split('\n'))
         {
             if (IsSeparatorLine(line))

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Hermes.Identity.Memory;
 
 /// <summary>Limits of the memory files. Validated when the host starts.</summary>
@@ -23,22 +21,18 @@ public sealed class MemoryOptions
     public const int MaxLimit = 100_000;
 
     /// <summary>The limit of <c>MEMORY.md</c>, 1 to 100,000 characters. Default: 2,200.</summary>
-    [Range(1, MaxLimit)]
     public int NotesLimit { get; set; } = DefaultNotesLimit;
 
     /// <summary>The limit of <c>USER.md</c>, 1 to 100,000 characters. Default: 1,375.</summary>
-    [Range(1, MaxLimit)]
     public int UserLimit { get; set; } = DefaultUserLimit;
 
     /// <summary>The limit of the shared <c>MEMORY.md</c>, 1 to 100,000 characters. Default: 2,200.</summary>
-    [Range(1, MaxLimit)]
     public int SharedLimit { get; set; } = DefaultSharedLimit;
 
     /// <summary>
     /// How long an edit waits for another writer (in this or another process) to finish with the same
     /// file before failing. 100 ms to 5 minutes; default: 10 seconds.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.1", "00:05:00")]
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     internal int LimitOf(MemoryFile file) => file switch
