@@ -1,5 +1,7 @@
 // Usage:
-//   append  <root> <telegram user id> <prefix> <count>   adds "<prefix>-<i>" to MEMORY.md, i = 0..count-1
+//   append  <root> <telegram user id> <prefix> <count> <start at, unix ms>
+//                                                         adds "<prefix>-<i>" to MEMORY.md, i = 0..count-1, starting
+//                                                         at the given moment so that several writers overlap
 //   rewrite <root> <telegram user id> <payload chars>    rewrites MEMORY.md forever: two entries "A <k> <fill>"
 //                                                         and "B <k> <fill>", advanced in turn; prints "A k" / "B k"
 //                                                         after each acknowledged write.
@@ -22,6 +24,13 @@ var stdout = Console.Out;
 if (mode == "append")
 {
     var (prefix, count) = (args[3], int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture));
+    var startAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture));
+    await memory.ReadAsync();   // warm up (JIT, first file access) before the start
+    if (startAt > DateTimeOffset.UtcNow)
+    {
+        await Task.Delay(startAt - DateTimeOffset.UtcNow);
+    }
+
     for (var i = 0; i < count; i++)
     {
         await memory.AddAsync(MemoryFile.Notes, $"{prefix}-{i}");

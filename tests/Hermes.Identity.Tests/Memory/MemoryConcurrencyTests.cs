@@ -35,10 +35,15 @@ public sealed class MemoryConcurrencyTests
         var root = NewRootFolder();
         try
         {
-            const int perProcess = 25;
-            var children = Enumerable.Range(0, 3).Select(p => MemoryWriterProcess.Start("append", root, Mei, $"p{p}", $"{perProcess}")).ToList();
+            const int perProcess = 40;
+            // All writers start at one moment, after the children have started up.
+            var startAt = DateTimeOffset.UtcNow.AddSeconds(2);
+            var children = Enumerable.Range(0, 3)
+                .Select(p => MemoryWriterProcess.Start("append", root, Mei, $"p{p}", $"{perProcess}", $"{startAt.ToUnixTimeMilliseconds()}"))
+                .ToList();
             // This process writes to the same file at the same time.
             await using var data = Create(o => o.NotesLimit = MemoryOptions.MaxLimit, root: root);
+            await Task.Delay(startAt - DateTimeOffset.UtcNow, Ct);
             for (var i = 0; i < perProcess; i++)
             {
                 await data.AddAsync(Mei, MemoryFile.Notes, $"here-{i}");
