@@ -14,8 +14,6 @@ internal static partial class DirectorySync
     // 0: not tried yet; 1: glibc by soname; 2: "libc" (musl, macOS, BSD); -1: no libc found, flushing skipped.
     private static int s_library;
 
-    public static bool IsSupported => !OperatingSystem.IsWindows() && Volatile.Read(ref s_library) >= 0;
-
     public static void Flush(string directory)
     {
         if (OperatingSystem.IsWindows())
