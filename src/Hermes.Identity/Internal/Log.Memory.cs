@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(603, LogLevel.Warning, "Could not sweep stale memory temp files in {Directory}: {Reason}", EventName = "MemoryTempSweepFailed")]
     public static partial void MemoryTempSweepFailed(ILogger logger, string directory, string reason);
+
+    [LoggerMessage(604, LogLevel.Warning, "Memory folders cannot be flushed to disk on this platform (no libc found): a power cut right after a memory write may lose that write. Writes are still atomic.", EventName = "MemoryFolderFlushUnavailable")]
+    public static partial void MemoryFolderFlushUnavailable(ILogger logger);
 }

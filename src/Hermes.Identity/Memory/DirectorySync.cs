@@ -14,11 +14,15 @@ internal static partial class DirectorySync
     // 0: not tried yet; 1: glibc by soname; 2: "libc" (musl, macOS, BSD); -1: no libc found, flushing skipped.
     private static int s_library;
 
-    public static void Flush(string directory)
+    // O_CLOEXEC, so a process started at the same moment does not inherit the handle. O_RDONLY is 0.
+    private static readonly int OpenFlags = OperatingSystem.IsLinux() ? 0x80000 : OperatingSystem.IsMacOS() ? 0x1000000 : 0;
+
+    // False when folders cannot be flushed here (no libc found); the caller warns once.
+    public static bool Flush(string directory)
     {
         if (OperatingSystem.IsWindows())
         {
-            return;
+            return true;
         }
 
         var fd = Open(directory);
@@ -26,7 +30,7 @@ internal static partial class DirectorySync
         {
             if (fd == int.MinValue)
             {
-                return;
+                return false;
             }
 
             throw new IOException($"Cannot open the folder '{directory}' to flush it to disk (errno {Marshal.GetLastPInvokeError()}).");
@@ -48,18 +52,20 @@ internal static partial class DirectorySync
         {
             _ = Close(fd);
         }
+
+        return true;
     }
 
     // int.MinValue: no libc could be loaded, so flushing folders is not possible here.
     private static int Open(string directory)
     {
-        // O_RDONLY is 0 everywhere; a folder opens read-only without O_DIRECTORY, whose value differs by architecture.
+        // A folder opens read-only without O_DIRECTORY, whose value differs by architecture.
         switch (Volatile.Read(ref s_library))
         {
             case 1:
-                return Glibc.Open(directory, 0);
+                return Glibc.Open(directory, OpenFlags);
             case 2:
-                return Libc.Open(directory, 0);
+                return Libc.Open(directory, OpenFlags);
             case < 0:
                 return int.MinValue;
         }
@@ -68,7 +74,7 @@ internal static partial class DirectorySync
         {
             try
             {
-                var fd = Glibc.Open(directory, 0);
+                var fd = Glibc.Open(directory, OpenFlags);
                 Volatile.Write(ref s_library, 1);
                 return fd;
             }
@@ -80,7 +86,7 @@ internal static partial class DirectorySync
 
         try
         {
-            var fd = Libc.Open(directory, 0);
+            var fd = Libc.Open(directory, OpenFlags);
             Volatile.Write(ref s_library, 2);
             return fd;
         }

@@ -27,6 +27,7 @@ internal sealed class MemoryFileStore
     private readonly TimeSpan _lockTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private int _warnedNoFolderFlush;
 
     public MemoryFileStore(IOptions<MemoryOptions> options, TimeProvider time, ILoggerFactory? loggerFactory = null)
     {
@@ -59,7 +60,11 @@ internal sealed class MemoryFileStore
                 return (entries, false);
             }
 
-            WriteAtomically(path, StrictUtf8.GetBytes(MemoryEntries.Format(entries)));
+            if (!WriteAtomically(path, StrictUtf8.GetBytes(MemoryEntries.Format(entries))) && Interlocked.Exchange(ref _warnedNoFolderFlush, 1) == 0)
+            {
+                Log.MemoryFolderFlushUnavailable(_logger);
+            }
+
             return (entries, true);
         }
         finally
@@ -134,7 +139,8 @@ internal sealed class MemoryFileStore
 
     // Temp file beside the target, flushed to disk, renamed over the target, the folder flushed:
     // a crash at any point leaves the old file or the new one, never a mix or nothing.
-    private static void WriteAtomically(string path, byte[] content)
+    // Returns false when the folder could not be flushed because this platform offers no way to.
+    private static bool WriteAtomically(string path, byte[] content)
     {
         var temp = TempPathFor(path);
         try
@@ -153,7 +159,7 @@ internal sealed class MemoryFileStore
             throw;
         }
 
-        DirectorySync.Flush(Path.GetDirectoryName(path)!);
+        return DirectorySync.Flush(Path.GetDirectoryName(path)!);
     }
 
     private static FileStreamOptions CreateOptions(FileMode mode, FileAccess access)
@@ -196,7 +202,7 @@ internal sealed class MemoryFileStore
         {
             if (Path.GetDirectoryName(d) is { } parent)
             {
-                DirectorySync.Flush(parent);
+                _ = DirectorySync.Flush(parent);
             }
         }
     }
