@@ -62,10 +62,11 @@ internal sealed class MemoryStore : IMemoryStore
         };
     }
 
-    public ValueTask<MemoryEditResult> AddAsync(MemoryFile file, string entry, CancellationToken cancellationToken = default)
+    public async ValueTask<MemoryEditResult> AddAsync(MemoryFile file, string entry, CancellationToken cancellationToken = default)
     {
+        await DemandWriteAsync(file, cancellationToken).ConfigureAwait(false);
         var text = MemoryEntries.Normalize(entry, file);
-        return EditAsync(file, "add", entries =>
+        return await EditAsync(file, "add", entries =>
         {
             if (entries.Contains(text, StringComparer.Ordinal))
             {
@@ -74,14 +75,15 @@ internal sealed class MemoryStore : IMemoryStore
 
             entries.Add(text);
             return true;
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
-    public ValueTask<MemoryEditResult> ReplaceAsync(MemoryFile file, string uniqueSubstring, string newEntry, CancellationToken cancellationToken = default)
+    public async ValueTask<MemoryEditResult> ReplaceAsync(MemoryFile file, string uniqueSubstring, string newEntry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(uniqueSubstring);
+        await DemandWriteAsync(file, cancellationToken).ConfigureAwait(false);
         var text = MemoryEntries.Normalize(newEntry, file);
-        return EditAsync(file, "replace", entries =>
+        return await EditAsync(file, "replace", entries =>
         {
             var index = MemoryEntries.FindUnique(entries, uniqueSubstring, file);
             if (string.Equals(entries[index], text, StringComparison.Ordinal))
@@ -91,25 +93,24 @@ internal sealed class MemoryStore : IMemoryStore
 
             entries[index] = text;
             return true;
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
-    public ValueTask<MemoryEditResult> RemoveAsync(MemoryFile file, string uniqueSubstring, CancellationToken cancellationToken = default)
+    public async ValueTask<MemoryEditResult> RemoveAsync(MemoryFile file, string uniqueSubstring, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(uniqueSubstring);
-        return EditAsync(file, "remove", entries =>
+        await DemandWriteAsync(file, cancellationToken).ConfigureAwait(false);
+        return await EditAsync(file, "remove", entries =>
         {
             entries.RemoveAt(MemoryEntries.FindUnique(entries, uniqueSubstring, file));
             return true;
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
-    // Authorises, then edits under the file's locks. The limit is checked on the entries read under
-    // the lock; an edit that grows a file past it fails, one that shrinks an over-full file succeeds.
+    // Edits under the file's locks (the caller has authorised). The limit is checked on the entries read
+    // under the lock; an edit that grows a file past it fails, one that shrinks an over-full file succeeds.
     private async ValueTask<MemoryEditResult> EditAsync(MemoryFile file, string operation, Func<List<string>, bool> edit, CancellationToken cancellationToken)
     {
-        var action = file == MemoryFile.Shared ? PolicyActions.MemorySharedWrite : PolicyActions.MemoryWrite;
-        await DemandAsync(file, action, cancellationToken).ConfigureAwait(false);
         var limit = _options.LimitOf(file);
         var (entries, changed) = await _files.UpdateAsync(PathOf(file), entries =>
         {
@@ -137,8 +138,10 @@ internal sealed class MemoryStore : IMemoryStore
         return new MemoryEditResult(file, entries, used, limit, changed);
     }
 
-    private async ValueTask DemandAsync(MemoryFile file, string action, CancellationToken cancellationToken)
+    // Asked before anything else, the entry's validity included: a refused caller learns nothing more.
+    private async ValueTask DemandWriteAsync(MemoryFile file, CancellationToken cancellationToken)
     {
+        var action = file == MemoryFile.Shared ? PolicyActions.MemorySharedWrite : PolicyActions.MemoryWrite;
         var decision = await AuthorizeAsync(file, action, cancellationToken).ConfigureAwait(false);
         if (!decision.IsAllowed)
         {

@@ -73,6 +73,28 @@ public sealed class MemoryConcurrencyTests
         }
     }
 
+    [Fact]
+    public async Task A_writer_that_holds_the_lock_too_long_gets_a_clear_error_and_the_file_is_untouched()
+    {
+        await using var data = Create(o => o.LockTimeout = TimeSpan.FromMilliseconds(300));
+        await data.AddAsync(Mei, MemoryFile.Notes, "before");
+        var before = Bytes(data.NotesPath("mei"));
+        var lockPath = Path.Combine(Path.GetDirectoryName(data.NotesPath("mei"))!, ".MEMORY.md.lock");
+
+        // As another process would hold it: an exclusive lock on the lock file.
+        using (new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            var error = await Assert.ThrowsAsync<MemoryException>(() => data.AddAsync(Mei, MemoryFile.Notes, "blocked"));
+            Assert.Contains("could not be locked for writing within 0.3 s", error.Message, StringComparison.Ordinal);
+            // Another file has its own lock.
+            await data.AddAsync(Mei, MemoryFile.User, "not blocked");
+        }
+
+        Assert.Equal(before, Bytes(data.NotesPath("mei")));
+        await data.AddAsync(Mei, MemoryFile.Notes, "after");
+        Assert.Equal(["before", "after"], (await data.ReadAsync(Mei)).Notes);
+    }
+
     private static IEnumerable<string> Expected(Func<int, bool> writer, string format) =>
         Enumerable.Range(0, 16).Where(writer)
             .SelectMany(w => Enumerable.Range(0, 8).Select(i => string.Format(System.Globalization.CultureInfo.InvariantCulture, format, w, i)))

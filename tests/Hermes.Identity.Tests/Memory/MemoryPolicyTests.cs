@@ -66,6 +66,15 @@ public sealed class MemoryPolicyTests
     }
 
     [Fact]
+    public async Task A_refused_caller_is_refused_before_its_entry_is_judged()
+    {
+        await using var data = Create();
+
+        await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => data.AddAsync(Zed, MemoryFile.Notes, ""));
+        await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => data.AddAsync(Mei, MemoryFile.Shared, "a\n§\nb"));
+    }
+
+    [Fact]
     public async Task With_no_policy_backend_everything_is_denied()
     {
         await using var data = Create(backend: new RolePatternBackend(new Dictionary<string, string[]>()));
@@ -85,8 +94,8 @@ public sealed class MemoryPolicyTests
         await data.AsAsync(Louis, async m =>
         {
             await m.AddAsync(MemoryFile.Notes, "a", Ct);
-            await m.ReplaceAsync(MemoryFile.User, "x", "y", Ct).AsTask().ContinueWith(_ => { }, Ct, TaskContinuationOptions.None, TaskScheduler.Default);
-            await m.RemoveAsync(MemoryFile.Shared, "x", Ct).AsTask().ContinueWith(_ => { }, Ct, TaskContinuationOptions.None, TaskScheduler.Default);
+            await Assert.ThrowsAsync<MemoryEntryMatchException>(() => m.ReplaceAsync(MemoryFile.User, "x", "y", Ct).AsTask());
+            await Assert.ThrowsAsync<MemoryEntryMatchException>(() => m.RemoveAsync(MemoryFile.Shared, "x", Ct).AsTask());
             await m.ReadAsync(Ct);
             return 0;
         });
