@@ -29,7 +29,7 @@ public interface IMemoryStore
     /// <returns>The file's entries and usage after the edit.</returns>
     /// <exception cref="MemoryAccessDeniedException">The policy refused the write.</exception>
     /// <exception cref="MemoryLimitExceededException">The entry does not fit; the message says how much room is left.</exception>
-    /// <exception cref="MemoryException">The entry is empty or malformed, or the file is locked for too long.</exception>
+    /// <exception cref="MemoryException">The entry is empty or malformed, the file stays locked for too long, or it cannot be written (it is then unchanged).</exception>
     ValueTask<MemoryEditResult> AddAsync(MemoryFile file, string entry, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces the one entry of <paramref name="file"/> that contains <paramref name="uniqueSubstring"/> with <paramref name="newEntry"/>.</summary>
@@ -41,7 +41,7 @@ public interface IMemoryStore
     /// <exception cref="MemoryAccessDeniedException">The policy refused the write.</exception>
     /// <exception cref="MemoryEntryMatchException">No entry, or more than one, contains the substring.</exception>
     /// <exception cref="MemoryLimitExceededException">The new entry does not fit.</exception>
-    /// <exception cref="MemoryException">The new entry is empty or malformed, or the file is locked for too long.</exception>
+    /// <exception cref="MemoryException">The new entry is empty or malformed, the file stays locked for too long, or it cannot be written (it is then unchanged).</exception>
     ValueTask<MemoryEditResult> ReplaceAsync(MemoryFile file, string uniqueSubstring, string newEntry, CancellationToken cancellationToken = default);
 
     /// <summary>Removes the one entry of <paramref name="file"/> that contains <paramref name="uniqueSubstring"/>.</summary>
@@ -51,6 +51,6 @@ public interface IMemoryStore
     /// <returns>The file's entries and usage after the edit.</returns>
     /// <exception cref="MemoryAccessDeniedException">The policy refused the write.</exception>
     /// <exception cref="MemoryEntryMatchException">No entry, or more than one, contains the substring.</exception>
-    /// <exception cref="MemoryException">The file is locked for too long.</exception>
+    /// <exception cref="MemoryException">The file stays locked for too long, or it cannot be written (it is then unchanged).</exception>
     ValueTask<MemoryEditResult> RemoveAsync(MemoryFile file, string uniqueSubstring, CancellationToken cancellationToken = default);
 }

@@ -51,7 +51,15 @@ internal sealed class MemoryFileStore
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            EnsureDirectory(directory);
+            try
+            {
+                EnsureDirectory(directory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new MemoryException($"The folder of {Path.GetFileName(path)} could not be created, so nothing was written: {ex.Message}", ex);
+            }
+
             SweepOnce(directory);
             using var fileLock = await LockAsync(path, cancellationToken).ConfigureAwait(false);
             var entries = ReadEntries(path);
@@ -153,13 +161,20 @@ internal sealed class MemoryFileStore
 
             File.Move(temp, path, overwrite: true);
         }
-        catch
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             TryDelete(temp);
-            throw;
+            throw new MemoryException($"{Path.GetFileName(path)} could not be written, so it is unchanged (is the disk full?): {ex.Message}", ex);
         }
 
-        return DirectorySync.Flush(Path.GetDirectoryName(path)!);
+        try
+        {
+            return DirectorySync.Flush(Path.GetDirectoryName(path)!);
+        }
+        catch (IOException ex)
+        {
+            throw new MemoryException($"{Path.GetFileName(path)} was written, but its folder could not be flushed to disk, so a power cut could still undo the write: {ex.Message}", ex);
+        }
     }
 
     private static FileStreamOptions CreateOptions(FileMode mode, FileAccess access)

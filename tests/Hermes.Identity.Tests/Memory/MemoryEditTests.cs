@@ -170,6 +170,20 @@ public sealed class MemoryEditTests
         Assert.Equal(["short"], removed.Entries);
     }
 
+    [Fact]
+    public async Task A_folder_that_cannot_be_created_is_a_clear_error_and_other_files_still_work()
+    {
+        await using var data = Create();
+        Directory.CreateDirectory(Path.Combine(data.Root, "memories"));
+        File.WriteAllText(Path.Combine(data.Root, "memories", "mei"), "a file where Mei's folder should be");
+
+        var error = await Assert.ThrowsAsync<MemoryException>(() => data.AddAsync(Mei, MemoryFile.Notes, "x"));
+
+        Assert.Contains("could not be created, so nothing was written", error.Message, StringComparison.Ordinal);
+        await data.AddAsync(Louis, MemoryFile.Notes, "still works");
+        Assert.Equal(["still works"], (await data.ReadAsync(Louis)).Notes);
+    }
+
     [Theory]
     [InlineData(0, 1375, 2200, "NotesLimit")]
     [InlineData(2200, -1, 2200, "UserLimit")]
