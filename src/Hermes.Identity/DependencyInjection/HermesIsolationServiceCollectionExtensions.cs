@@ -60,6 +60,7 @@ public static class HermesIsolationServiceCollectionExtensions
         services.TryAddScoped(sp => sp.GetRequiredService<TurnContext>().Profile);
 
         PolicyServiceRegistration.Add(services);
+        Hermes.Identity.Memory.MemoryServiceRegistration.Add(services);
 
         return new HermesIsolationBuilder(services);
     }

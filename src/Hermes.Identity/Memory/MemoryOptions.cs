@@ -1,0 +1,44 @@
+namespace Hermes.Identity.Memory;
+
+/// <summary>Limits of the memory files. Validated when the host starts.</summary>
+/// <remarks>
+/// Limits count characters (Unicode scalar values, so a Chinese character or an emoji is one) of the
+/// entries joined by their <c>\n§\n</c> separators. They keep the system prompt small: the whole memory is
+/// in every prompt.
+/// </remarks>
+public sealed class MemoryOptions
+{
+    /// <summary>The default limit of <c>MEMORY.md</c>: 2,200 characters.</summary>
+    public const int DefaultNotesLimit = 2_200;
+
+    /// <summary>The default limit of <c>USER.md</c>: 1,375 characters.</summary>
+    public const int DefaultUserLimit = 1_375;
+
+    /// <summary>The default limit of the shared <c>MEMORY.md</c>: 2,200 characters.</summary>
+    public const int DefaultSharedLimit = 2_200;
+
+    /// <summary>The largest limit accepted: 100,000 characters.</summary>
+    public const int MaxLimit = 100_000;
+
+    /// <summary>The limit of <c>MEMORY.md</c>, 1 to 100,000 characters. Default: 2,200.</summary>
+    public int NotesLimit { get; set; } = DefaultNotesLimit;
+
+    /// <summary>The limit of <c>USER.md</c>, 1 to 100,000 characters. Default: 1,375.</summary>
+    public int UserLimit { get; set; } = DefaultUserLimit;
+
+    /// <summary>The limit of the shared <c>MEMORY.md</c>, 1 to 100,000 characters. Default: 2,200.</summary>
+    public int SharedLimit { get; set; } = DefaultSharedLimit;
+
+    /// <summary>
+    /// How long an edit waits for another writer (in this or another process) to finish with the same
+    /// file before failing. 100 ms to 5 minutes; default: 10 seconds.
+    /// </summary>
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    internal int LimitOf(MemoryFile file) => file switch
+    {
+        MemoryFile.Notes => NotesLimit,
+        MemoryFile.User => UserLimit,
+        _ => SharedLimit,
+    };
+}

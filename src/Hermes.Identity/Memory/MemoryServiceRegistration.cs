@@ -1,0 +1,29 @@
+using Hermes.Identity.Policy;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Hermes.Identity.Memory;
+
+// Called once from AddHermesIsolation.
+internal static class MemoryServiceRegistration
+{
+    public static void Add(IServiceCollection services)
+    {
+        services.AddOptionsWithValidateOnStart<MemoryOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryOptions>, MemoryOptionsValidator>());
+        services.TryAddSingleton(sp => new MemoryFileStore(
+            sp.GetRequiredService<IOptions<MemoryOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()));
+        services.TryAddScoped<IMemoryStore>(sp => new MemoryStore(
+            sp.GetRequiredService<TurnContext>(),
+            sp.GetRequiredService<ICurrentProfile>(),
+            sp.GetRequiredService<PolicyEngine>(),
+            sp.GetRequiredService<MemoryFileStore>(),
+            sp.GetRequiredService<IIdentitySnapshotProvider>(),
+            sp.GetRequiredService<IOptions<MemoryOptions>>(),
+            sp.GetService<ILoggerFactory>()));
+    }
+}

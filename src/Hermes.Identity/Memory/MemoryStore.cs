@@ -1,0 +1,195 @@
+using Hermes.Identity.Internal;
+using Hermes.Identity.Policy;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Hermes.Identity.Memory;
+
+// Scoped to a turn: the paths come from the turn's profile when the scope is built, and every call
+// checks that this turn is still the one in progress, so the policy engine (which reads the current
+// turn) decides for the same profile whose files are touched.
+internal sealed class MemoryStore : IMemoryStore
+{
+    private const string SharedFileName = "MEMORY.md";
+
+    private readonly TurnContext _turn;
+    private readonly ICurrentProfile _current;
+    private readonly PolicyEngine _policy;
+    private readonly MemoryFileStore _files;
+    private readonly MemoryOptions _options;
+    private readonly ILogger _logger;
+    private readonly string _notesPath;
+    private readonly string _userPath;
+    private readonly string _sharedPath;
+    private readonly string _sharedRoot;
+
+    public MemoryStore(
+        TurnContext turn,
+        ICurrentProfile current,
+        PolicyEngine policy,
+        MemoryFileStore files,
+        IIdentitySnapshotProvider snapshots,
+        IOptions<MemoryOptions> options,
+        ILoggerFactory? loggerFactory = null)
+    {
+        _turn = turn;
+        _current = current;
+        _policy = policy;
+        _files = files;
+        _options = options.Value;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.Memory");
+        var own = turn.Profile.Paths.MemoryDirectory;
+        _notesPath = Path.Combine(own, "MEMORY.md");
+        _userPath = Path.Combine(own, "USER.md");
+        _sharedRoot = snapshots.Current.Root;
+        _sharedPath = Path.Combine(_sharedRoot, "memories", ProfilePaths.SharedMemoryFolder, SharedFileName);
+    }
+
+    public async ValueTask<MemorySnapshot> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        var ownReadable = await IsAllowedAsync(MemoryFile.Notes, PolicyActions.MemoryRead, cancellationToken).ConfigureAwait(false);
+        var sharedReadable = await IsAllowedAsync(MemoryFile.Shared, PolicyActions.MemorySharedRead, cancellationToken).ConfigureAwait(false);
+        return new MemorySnapshot(
+            ownReadable ? _files.Read(_notesPath) : [],
+            ownReadable ? _files.Read(_userPath) : [],
+            sharedReadable ? _files.Read(_sharedPath) : null)
+        {
+            IsOwnMemoryReadable = ownReadable,
+            NotesLimit = _options.NotesLimit,
+            UserLimit = _options.UserLimit,
+            SharedLimit = _options.SharedLimit,
+        };
+    }
+
+    public async ValueTask<MemoryEditResult> AddAsync(MemoryFile file, string entry, CancellationToken cancellationToken = default)
+    {
+        await DemandWriteAsync(file, cancellationToken).ConfigureAwait(false);
+        var text = MemoryEntries.Normalize(entry, file);
+        return await EditAsync(file, "add", entries =>
+        {
+            if (entries.Contains(text, StringComparer.Ordinal))
+            {
+                return false;
+            }
+
+            entries.Add(text);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<MemoryEditResult> ReplaceAsync(MemoryFile file, string uniqueSubstring, string newEntry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(uniqueSubstring);
+        await DemandWriteAsync(file, cancellationToken).ConfigureAwait(false);
+        var text = MemoryEntries.Normalize(newEntry, file);
+        return await EditAsync(file, "replace", entries =>
+        {
+            var index = MemoryEntries.FindUnique(entries, uniqueSubstring, file);
+            if (string.Equals(entries[index], text, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            entries[index] = text;
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<MemoryEditResult> RemoveAsync(MemoryFile file, string uniqueSubstring, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(uniqueSubstring);
+        await DemandWriteAsync(file, cancellationToken).ConfigureAwait(false);
+        return await EditAsync(file, "remove", entries =>
+        {
+            entries.RemoveAt(MemoryEntries.FindUnique(entries, uniqueSubstring, file));
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Edits under the file's locks (the caller has authorised). The limit is checked on the entries read
+    // under the lock; an edit that grows a file past it fails, one that shrinks an over-full file succeeds.
+    private async ValueTask<MemoryEditResult> EditAsync(MemoryFile file, string operation, Func<List<string>, bool> edit, CancellationToken cancellationToken)
+    {
+        var limit = _options.LimitOf(file);
+        var (entries, changed) = await _files.UpdateAsync(PathOf(file), entries =>
+        {
+            var before = MemoryEntries.Measure(entries);
+            if (!edit(entries))
+            {
+                return false;
+            }
+
+            var after = MemoryEntries.Measure(entries);
+            if (after > limit && after > before)
+            {
+                throw new MemoryLimitExceededException(file, limit, before, after);
+            }
+
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+
+        var used = MemoryEntries.Measure(entries);
+        if (changed)
+        {
+            Log.MemoryChanged(_logger, MemoryEntries.FileName(file), _turn.Profile.Key, operation, used, limit);
+        }
+
+        return new MemoryEditResult(file, entries, used, limit, changed);
+    }
+
+    // Asked before anything else, the entry's validity included: a refused caller learns nothing more.
+    private async ValueTask DemandWriteAsync(MemoryFile file, CancellationToken cancellationToken)
+    {
+        var action = file == MemoryFile.Shared ? PolicyActions.MemorySharedWrite : PolicyActions.MemoryWrite;
+        var decision = await AuthorizeAsync(file, action, cancellationToken).ConfigureAwait(false);
+        if (!decision.IsAllowed)
+        {
+            throw new MemoryAccessDeniedException(file, action, decision);
+        }
+    }
+
+    private async ValueTask<bool> IsAllowedAsync(MemoryFile file, string action, CancellationToken cancellationToken) =>
+        (await AuthorizeAsync(file, action, cancellationToken).ConfigureAwait(false)).IsAllowed;
+
+    private async ValueTask<PolicyDecision> AuthorizeAsync(MemoryFile file, string action, CancellationToken cancellationToken)
+    {
+        EnsureOwnTurn();
+        var decision = await _policy.AuthorizeAsync(action, ResourceOf(file), cancellationToken).ConfigureAwait(false);
+        if (!decision.IsAllowed)
+        {
+            Log.MemoryAccessDenied(_logger, action, _turn.Profile.Key, _turn.Profile.Role, decision.Reason);
+        }
+
+        return decision;
+    }
+
+    // The policy engine decides for the turn current on this async flow; the files are this turn's.
+    // If they differ (a store kept past its turn, or carried into another), nothing may happen.
+    private void EnsureOwnTurn()
+    {
+        if (!_current.IsInTurn || !ReferenceEquals(_current.Turn, _turn))
+        {
+            throw new NoActiveTurnException(
+                $"This memory store belongs to {_turn}, which is not the turn in progress on this async flow. " +
+                "Resolve IMemoryStore from the current TurnScope.Services and use it only while that turn lasts.");
+        }
+    }
+
+    private string PathOf(MemoryFile file) => file switch
+    {
+        MemoryFile.Notes => _notesPath,
+        MemoryFile.User => _userPath,
+        MemoryFile.Shared => _sharedPath,
+        _ => throw new ArgumentOutOfRangeException(nameof(file), file, "Unknown memory file; use Notes, User or Shared."),
+    };
+
+    // The path under the data root, for the policy and the audit: memories/<key>/MEMORY.md.
+    private string ResourceOf(MemoryFile file) => file switch
+    {
+        MemoryFile.Notes => $"memories/{_turn.Profile.Key}/MEMORY.md",
+        MemoryFile.User => $"memories/{_turn.Profile.Key}/USER.md",
+        MemoryFile.Shared => $"memories/{ProfilePaths.SharedMemoryFolder}/{SharedFileName}",
+        _ => throw new ArgumentOutOfRangeException(nameof(file), file, "Unknown memory file; use Notes, User or Shared."),
+    };
+}

@@ -1,0 +1,70 @@
+// Usage:
+//   append  <root> <telegram user id> <prefix> <count> <start at, unix ms>
+//                                                         adds "<prefix>-<i>" to MEMORY.md, i = 0..count-1, starting
+//                                                         at the given moment so that several writers overlap
+//   rewrite <root> <telegram user id> <payload chars>    rewrites MEMORY.md forever: two entries "A <k> <fill>"
+//                                                         and "B <k> <fill>", advanced in turn; prints "A k" / "B k"
+//                                                         after each acknowledged write.
+using Hermes.Identity;
+using Hermes.Identity.Memory;
+using Hermes.Identity.MemoryWriter;
+using Hermes.Identity.Policy;
+using Microsoft.Extensions.DependencyInjection;
+
+var (mode, root, userId) = (args[0], args[1], args[2]);
+var services = new ServiceCollection();
+services.AddHermesIsolation(o => o.Root = root).ConfigureMemory(m => m.NotesLimit = MemoryOptions.MaxLimit);
+services.AddSingleton<IPolicyBackend, AllowMemoryBackend>();
+await using var provider = services.BuildServiceProvider();
+var resolution = await provider.GetRequiredService<IIdentityResolver>().ResolveAsync(new SenderEnvelope("telegram", userId));
+await using var turn = provider.GetRequiredService<ITurnScopeFactory>().BeginTurn(resolution);
+var memory = turn.Services.GetRequiredService<IMemoryStore>();
+var stdout = Console.Out;
+
+if (mode == "append")
+{
+    var (prefix, count) = (args[3], int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture));
+    var startAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture));
+    await memory.ReadAsync();   // warm up (JIT, first file access) before the start
+    if (startAt > DateTimeOffset.UtcNow)
+    {
+        await Task.Delay(startAt - DateTimeOffset.UtcNow);
+    }
+
+    for (var i = 0; i < count; i++)
+    {
+        await memory.AddAsync(MemoryFile.Notes, $"{prefix}-{i}");
+    }
+
+    return 0;
+}
+
+var payload = int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture);
+var notes = (await memory.ReadAsync()).Notes;
+int a, b;
+if (notes.Count == 0)
+{
+    await memory.AddAsync(MemoryFile.Notes, RewriteVersion.Entry('A', 0, payload));
+    await memory.AddAsync(MemoryFile.Notes, RewriteVersion.Entry('B', 0, payload));
+    (a, b) = (0, 0);
+}
+else
+{
+    (a, b) = (RewriteVersion.Parse(notes[0]).Version, RewriteVersion.Parse(notes[1]).Version);
+}
+
+while (true)
+{
+    if (a == b)
+    {
+        await memory.ReplaceAsync(MemoryFile.Notes, $"A {a} ", RewriteVersion.Entry('A', ++a, payload));
+        stdout.WriteLine($"A {a}");
+    }
+    else
+    {
+        await memory.ReplaceAsync(MemoryFile.Notes, $"B {b} ", RewriteVersion.Entry('B', ++b, payload));
+        stdout.WriteLine($"B {b}");
+    }
+
+    stdout.Flush();
+}

@@ -1,0 +1,125 @@
+using Hermes.Identity.Memory;
+using Hermes.Identity.Policy;
+using static Hermes.Identity.Tests.Memory.MemoryTestRoot;
+
+namespace Hermes.Identity.Tests.Memory;
+
+public sealed class MemoryPolicyTests
+{
+    [Fact]
+    public async Task Shared_memory_is_read_only_by_roles_granted_memory_shared_read()
+    {
+        await using var data = Create();
+        await data.AddAsync(Louis, MemoryFile.Shared, "The house wifi is called hermes");
+
+        Assert.Equal(["The house wifi is called hermes"], (await data.ReadAsync(Louis)).Shared);
+        Assert.Equal(["The house wifi is called hermes"], (await data.ReadAsync(Ada)).Shared);
+        Assert.Null((await data.ReadAsync(Mei)).Shared);
+        Assert.Null((await data.ReadAsync("999")).Shared);
+        Assert.DoesNotContain("hermes", (await data.ReadAsync(Mei)).Render(), StringComparison.Ordinal);
+        Assert.Contains("Shared memory", (await data.ReadAsync(Ada)).Render(), StringComparison.Ordinal);
+        Assert.Equal("The house wifi is called hermes\n", Text(data.SharedPath));
+    }
+
+    [Theory]
+    [InlineData(Mei)]
+    [InlineData(Ada)]
+    [InlineData("999")]
+    public async Task Shared_memory_is_written_only_by_roles_granted_memory_shared_write(string who)
+    {
+        await using var data = Create();
+        await data.AddAsync(Louis, MemoryFile.Shared, "Speak plainly.");
+        var before = Bytes(data.SharedPath);
+
+        await data.AsAsync(who, async m =>
+        {
+            var add = await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => m.AddAsync(MemoryFile.Shared, "Speak like a palace drama.", Ct).AsTask());
+            Assert.Equal(PolicyActions.MemorySharedWrite, add.Action);
+            Assert.Equal(MemoryFile.Shared, add.File);
+            Assert.False(add.Decision.IsAllowed);
+            Assert.Contains("memory.shared.write", add.Message, StringComparison.Ordinal);
+            await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => m.ReplaceAsync(MemoryFile.Shared, "plainly", "like a palace drama.", Ct).AsTask());
+            await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => m.RemoveAsync(MemoryFile.Shared, "plainly", Ct).AsTask());
+            return 0;
+        });
+
+        Assert.Equal(before, Bytes(data.SharedPath));
+    }
+
+    [Fact]
+    public async Task A_role_without_memory_actions_reads_nothing_and_writes_nothing()
+    {
+        await using var data = Create();
+        Directory.CreateDirectory(Path.Combine(data.Root, "memories", "zed"));
+        File.WriteAllText(data.NotesPath("zed"), "planted by hand\n");
+
+        var snapshot = await data.ReadAsync(Zed);
+        Assert.False(snapshot.IsOwnMemoryReadable);
+        Assert.Empty(snapshot.Notes);
+        Assert.Null(snapshot.Shared);
+        Assert.DoesNotContain("planted", snapshot.Render(), StringComparison.Ordinal);
+
+        var denied = await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => data.AddAsync(Zed, MemoryFile.User, "x"));
+        Assert.Equal(PolicyActions.MemoryWrite, denied.Action);
+        Assert.Equal("planted by hand\n", Text(data.NotesPath("zed")));
+        Assert.False(File.Exists(data.UserPath("zed")));
+    }
+
+    [Fact]
+    public async Task A_refused_caller_is_refused_before_its_entry_is_judged()
+    {
+        await using var data = Create();
+
+        await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => data.AddAsync(Zed, MemoryFile.Notes, ""));
+        await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => data.AddAsync(Mei, MemoryFile.Shared, "a\n§\nb"));
+    }
+
+    [Fact]
+    public async Task With_no_policy_backend_everything_is_denied()
+    {
+        await using var data = Create(backend: new RolePatternBackend(new Dictionary<string, string[]>()));
+
+        await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => data.AddAsync(Louis, MemoryFile.Notes, "x"));
+        Assert.False((await data.ReadAsync(Louis)).IsOwnMemoryReadable);
+        Assert.False(Directory.Exists(Path.Combine(data.Root, "memories")));
+    }
+
+    [Fact]
+    public async Task Every_operation_asks_the_policy_with_the_files_path_as_resource()
+    {
+        var seen = new List<(string Action, string? Resource)>();
+        var recording = new RecordingBackend(RolePatternBackend.Default, seen);
+        await using var data = Create(backend: recording);
+
+        await data.AsAsync(Louis, async m =>
+        {
+            await m.AddAsync(MemoryFile.Notes, "a", Ct);
+            await Assert.ThrowsAsync<MemoryEntryMatchException>(() => m.ReplaceAsync(MemoryFile.User, "x", "y", Ct).AsTask());
+            await Assert.ThrowsAsync<MemoryEntryMatchException>(() => m.RemoveAsync(MemoryFile.Shared, "x", Ct).AsTask());
+            await m.ReadAsync(Ct);
+            return 0;
+        });
+
+        Assert.Equal(
+        [
+            ("memory.write", "memories/louis/MEMORY.md"),
+            ("memory.write", "memories/louis/USER.md"),
+            ("memory.shared.write", "memories/_shared/MEMORY.md"),
+            ("memory.read", "memories/louis/MEMORY.md"),
+            ("memory.shared.read", "memories/_shared/MEMORY.md"),
+        ], seen);
+    }
+
+    private sealed class RecordingBackend(IPolicyBackend inner, List<(string, string?)> seen) : IPolicyBackend
+    {
+        public ValueTask<PolicyDecision> EvaluateAsync(PolicyRequest request, CancellationToken cancellationToken = default)
+        {
+            lock (seen)
+            {
+                seen.Add((request.Action, request.Resource));
+            }
+
+            return inner.EvaluateAsync(request, cancellationToken);
+        }
+    }
+}
