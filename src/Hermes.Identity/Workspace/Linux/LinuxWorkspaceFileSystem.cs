@@ -87,11 +87,7 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
                     : $"{WorkspacePath.Show(path)} is not a regular file (a FIFO, a socket or a device); only regular files and directories are served.");
             }
 
-            // A second hard link may be a name outside the workspace for the same file.
-            if (IsConfined && stat.HardLinks > 1)
-            {
-                throw new WorkspaceAccessException(WorkspaceAccessReason.OutsideWorkspace, $"{WorkspacePath.Show(path)} has more than one hard link, so it may be a file outside the workspace; it is not served.");
-            }
+            RefuseHardLinked(path, stat);
 
             if (mode == WorkspaceFileMode.CreateOrTruncate)
             {
@@ -125,6 +121,7 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
                 throw Error(ELoop, path);
             }
 
+            RefuseHardLinked(path, stat);
             return Entry(path, stat);
         }
         finally
@@ -406,6 +403,15 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
         }
 
         return result;
+    }
+
+    // A second hard link may be a name outside the workspace for the same file (no resolution can see that).
+    private void RefuseHardLinked(string path, in Statx stat)
+    {
+        if (IsConfined && stat.IsRegularFile && stat.HardLinks > 1)
+        {
+            throw new WorkspaceAccessException(WorkspaceAccessReason.OutsideWorkspace, $"{WorkspacePath.Show(path)} has more than one hard link, so it may be a file outside the workspace; it is not served.");
+        }
     }
 
     private static WorkspaceEntry Entry(string path, in Statx stat)
