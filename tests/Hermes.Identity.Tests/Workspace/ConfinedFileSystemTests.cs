@@ -11,10 +11,13 @@ public sealed class ConfinedFileSystemTests : IDisposable
 
     public static TheoryData<string> Mechanisms => ["openat2", "walk"];
 
+    // The portable version (Windows, macOS) is checked here too, where its check-then-open is not raced.
+    public static TheoryData<string> AllMechanisms => ["openat2", "walk", "portable"];
+
     public void Dispose() => _tree.Dispose();
 
     [Theory]
-    [MemberData(nameof(Mechanisms))]
+    [MemberData(nameof(AllMechanisms))]
     public void Files_inside_the_workspace_are_read_and_written(string mechanism)
     {
         using var fs = Open(mechanism);
@@ -27,7 +30,7 @@ public sealed class ConfinedFileSystemTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Mechanisms))]
+    [MemberData(nameof(AllMechanisms))]
     public void Dot_dot_out_of_the_workspace_is_denied(string mechanism)
     {
         using var fs = Open(mechanism);
@@ -39,7 +42,7 @@ public sealed class ConfinedFileSystemTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Mechanisms))]
+    [MemberData(nameof(AllMechanisms))]
     public void Sibling_prefix_path_is_denied(string mechanism)
     {
         // CVE-2025-53110: "workspaces/mei-evil" starts with "workspaces/mei", so a prefix check lets it through.
@@ -48,7 +51,7 @@ public sealed class ConfinedFileSystemTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Mechanisms))]
+    [MemberData(nameof(AllMechanisms))]
     public void Rooted_path_is_rejected_not_re_rooted(string mechanism)
     {
         using var fs = Open(mechanism);
@@ -61,7 +64,7 @@ public sealed class ConfinedFileSystemTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Mechanisms))]
+    [MemberData(nameof(AllMechanisms))]
     public void Symlink_to_an_absolute_outside_path_is_denied_on_read_and_write(string mechanism)
     {
         using var fs = Open(mechanism);
@@ -70,7 +73,7 @@ public sealed class ConfinedFileSystemTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Mechanisms))]
+    [MemberData(nameof(AllMechanisms))]
     public void Symlink_to_dot_dot_secret_is_denied_on_read_and_write(string mechanism)
     {
         using var fs = Open(mechanism);
@@ -81,7 +84,7 @@ public sealed class ConfinedFileSystemTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Mechanisms))]
+    [MemberData(nameof(AllMechanisms))]
     public void Symlinked_directory_to_another_profile_is_denied_on_read_and_write(string mechanism)
     {
         using var fs = Open(mechanism);
@@ -99,7 +102,7 @@ public sealed class ConfinedFileSystemTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Mechanisms))]
+    [MemberData(nameof(AllMechanisms))]
     public void Dangling_symlink_then_create_creates_nothing_outside(string mechanism)
     {
         using var fs = Open(mechanism);
@@ -116,7 +119,7 @@ public sealed class ConfinedFileSystemTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Mechanisms))]
+    [MemberData(nameof(AllMechanisms))]
     public void Symlink_to_proc_self_root_is_denied(string mechanism)
     {
         using var fs = Open(mechanism);
@@ -127,7 +130,7 @@ public sealed class ConfinedFileSystemTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Mechanisms))]
+    [MemberData(nameof(AllMechanisms))]
     public void Symlink_loop_is_a_clear_error(string mechanism)
     {
         using var fs = Open(mechanism);
@@ -154,7 +157,7 @@ public sealed class ConfinedFileSystemTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Mechanisms))]
+    [MemberData(nameof(AllMechanisms))]
     public void Malformed_paths_are_clear_errors(string mechanism)
     {
         using var fs = Open(mechanism);
@@ -201,7 +204,7 @@ public sealed class ConfinedFileSystemTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Mechanisms))]
+    [MemberData(nameof(AllMechanisms))]
     public void Directory_is_not_opened_as_a_file(string mechanism)
     {
         using var fs = Open(mechanism);
@@ -210,7 +213,7 @@ public sealed class ConfinedFileSystemTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Mechanisms))]
+    [MemberData(nameof(AllMechanisms))]
     public void List_stat_mkdir_and_delete_work_inside(string mechanism)
     {
         using var fs = Open(mechanism);
@@ -241,7 +244,7 @@ public sealed class ConfinedFileSystemTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Mechanisms))]
+    [MemberData(nameof(AllMechanisms))]
     public void Deleting_a_symlink_removes_the_link_never_its_target(string mechanism)
     {
         using var fs = Open(mechanism);
@@ -347,11 +350,16 @@ public sealed class ConfinedFileSystemTests : IDisposable
         }
     }
 
-    private LinuxWorkspaceFileSystem Open(string mechanism)
+    private WorkspaceFileSystem Open(string mechanism)
     {
         if (!OperatingSystem.IsLinux())
         {
             Assert.Skip("The kernel-confined workspace is Linux only.");
+        }
+
+        if (mechanism == "portable")
+        {
+            return PortableWorkspaceFileSystem.Open(_tree.Mei, confined: true);
         }
 
         if (mechanism == "openat2" && !LinuxWorkspaceFileSystem.Openat2Works)

@@ -38,6 +38,11 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
     public override SafeFileHandle OpenFile(string path, WorkspaceFileMode mode)
     {
         var full = Resolve(path);
+        if (Directory.Exists(full))
+        {
+            throw new WorkspaceAccessException(WorkspaceAccessReason.NotARegularFile, $"{WorkspacePath.Show(path)} is a directory, not a file.");
+        }
+
         if (mode == WorkspaceFileMode.CreateNew && Path.Exists(full))
         {
             throw new WorkspaceAccessException(WorkspaceAccessReason.AlreadyExists, $"{WorkspacePath.Show(path)} already exists.");
@@ -75,12 +80,12 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
         var full = Resolve(path);
         return Try(path, () =>
         {
-            var info = new FileInfo(full);
-            if ((info.Attributes & FileAttributes.Directory) != 0)
+            if (Directory.Exists(full))
             {
-                return new WorkspaceEntry(path, WorkspaceEntryKind.Directory, 0, info.LastWriteTimeUtc);
+                return new WorkspaceEntry(path, WorkspaceEntryKind.Directory, 0, Directory.GetLastWriteTimeUtc(full));
             }
 
+            var info = new FileInfo(full);
             return info.Exists
                 ? new WorkspaceEntry(path, WorkspaceEntryKind.File, info.Length, info.LastWriteTimeUtc)
                 : throw new FileNotFoundException();
@@ -114,13 +119,20 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
 
     public override void Delete(string path)
     {
+        WorkspacePath.Validate(path, _confined);
         var (parent, name) = WorkspacePath.Split(path);
+        CheckName(path, name);
         var full = Path.Join(parent.Length == 0 ? _root : Resolve(parent), name);
         Try(path, () =>
         {
             var info = new FileInfo(full);
-            if ((info.Attributes & FileAttributes.Directory) != 0 && info.LinkTarget is null)
+            if (info.LinkTarget is null && Directory.Exists(full))
             {
+                if (Directory.EnumerateFileSystemEntries(full).Any())
+                {
+                    throw new WorkspaceAccessException(WorkspaceAccessReason.DirectoryNotEmpty, $"{WorkspacePath.Show(path)} is a directory that is not empty; delete what is in it first.");
+                }
+
                 Directory.Delete(full, recursive: false);
             }
             else if (info.Exists || info.LinkTarget is not null)
@@ -171,18 +183,21 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
         }
 
         var current = _root;
-        foreach (var name in WorkspacePath.Names(path))
+        var names = WorkspacePath.Names(path);
+        for (var i = 0; i < names.Count; i++)
         {
+            var name = names[i];
+            if (i > 0 && File.Exists(current))
+            {
+                throw new WorkspaceAccessException(WorkspaceAccessReason.NotADirectory, $"A part of {WorkspacePath.Show(path)} is not a directory.");
+            }
+
             if (name == "..")
             {
                 throw new WorkspaceAccessException(WorkspaceAccessReason.OutsideWorkspace, $"{WorkspacePath.Show(path)} uses '..'; paths must go down from the workspace root without '..'.");
             }
 
-            if (OperatingSystem.IsWindows() && IsWindowsDeviceName(name))
-            {
-                throw new WorkspaceAccessException(WorkspaceAccessReason.InvalidPath, $"{WorkspacePath.Show(path)} uses a reserved Windows device name or ends a name in '.' or ' '.");
-            }
-
+            CheckName(path, name);
             current = Path.Join(current, name);
             var info = new FileInfo(current);
             if (info.LinkTarget is not null || (Path.Exists(current) && (File.GetAttributes(current) & FileAttributes.ReparsePoint) != 0))
@@ -192,6 +207,14 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
         }
 
         return current;
+    }
+
+    private static void CheckName(string path, string name)
+    {
+        if (OperatingSystem.IsWindows() && IsWindowsDeviceName(name))
+        {
+            throw new WorkspaceAccessException(WorkspaceAccessReason.InvalidPath, $"{WorkspacePath.Show(path)} uses a reserved Windows device name or ends a name in '.' or ' '.");
+        }
     }
 
     private static bool IsWindowsDeviceName(string name)
