@@ -14,7 +14,26 @@ internal abstract class WorkspaceFileSystem : IDisposable
     public abstract string Mechanism { get; }
 
     /// <summary>Opens a regular file. The handle is checked to be a regular file before it is returned.</summary>
-    public abstract SafeFileHandle OpenFile(string path, WorkspaceFileMode mode);
+    public SafeFileHandle OpenFile(string path, WorkspaceFileMode mode)
+    {
+        var handle = OpenUnchecked(path, mode);
+        try
+        {
+            CheckRegularFile(handle, path);
+            // Only now: truncating before the check could empty a file the check would refuse.
+            if (mode == WorkspaceFileMode.CreateOrTruncate)
+            {
+                RandomAccess.SetLength(handle, 0);
+            }
+
+            return handle;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Describes the file or directory at <paramref name="path"/> (symbolic links resolved).</summary>
     public abstract WorkspaceEntry GetInfo(string path);
@@ -29,6 +48,18 @@ internal abstract class WorkspaceFileSystem : IDisposable
     public abstract void CreateDirectory(string path);
 
     public abstract void Dispose();
+
+    /// <summary>Opens <paramref name="path"/> without truncating it; <see cref="OpenFile"/> checks the handle next.</summary>
+    protected abstract SafeFileHandle OpenUnchecked(string path, WorkspaceFileMode mode);
+
+    /// <summary>Throws unless <paramref name="handle"/> is a regular file that may be served.</summary>
+    protected abstract void CheckRegularFile(SafeFileHandle handle, string path);
+
+    protected static WorkspaceAccessException NotARegularFile(string path, bool isDirectory) => new(
+        WorkspaceAccessReason.NotARegularFile,
+        isDirectory
+            ? $"{WorkspacePath.Show(path)} is a directory, not a file."
+            : $"{WorkspacePath.Show(path)} is not a regular file (a FIFO, a socket or a device); only regular files and directories are served.");
 
     /// <summary>Opens the file system for <paramref name="root"/>, creating the folder (0700) if it is missing.</summary>
     public static WorkspaceFileSystem Open(string root, bool confined, bool forceOpenatWalk = false)

@@ -58,11 +58,11 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
         return new LinuxWorkspaceFileSystem(new SafeFileHandle(fd, ownsHandle: true), mode);
     }
 
-    public override SafeFileHandle OpenFile(string path, WorkspaceFileMode mode)
+    protected override SafeFileHandle OpenUnchecked(string path, WorkspaceFileMode mode)
     {
         WorkspacePath.Validate(path, IsConfined);
         // O_NONBLOCK so a FIFO cannot hang the open; O_NOCTTY so a terminal never becomes ours.
-        // No O_TRUNC: the file is truncated only after it is known to be a regular file with one link.
+        // No O_TRUNC: OpenFile truncates only once the handle is known to be a regular file with one link.
         var flags = ONonBlock | ONoCtty | mode switch
         {
             WorkspaceFileMode.Read => ORdOnly,
@@ -71,36 +71,22 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
         };
 
         using var lease = new RootLease(_root);
-        var fd = Resolve(lease.Fd, path, flags, NewFileMode);
-        var handle = new SafeFileHandle(fd, ownsHandle: true);
-        try
+        return new SafeFileHandle(Resolve(lease.Fd, path, flags, NewFileMode), ownsHandle: true);
+    }
+
+    protected override void CheckRegularFile(SafeFileHandle handle, string path)
+    {
+        if (FStat((int)handle.DangerousGetHandle(), out var stat) != 0)
         {
-            if (FStat(fd, out var stat) != 0)
-            {
-                throw Error(Marshal.GetLastPInvokeError(), path);
-            }
-
-            if (!stat.IsRegularFile)
-            {
-                throw new WorkspaceAccessException(WorkspaceAccessReason.NotARegularFile, stat.IsDirectory
-                    ? $"{WorkspacePath.Show(path)} is a directory, not a file."
-                    : $"{WorkspacePath.Show(path)} is not a regular file (a FIFO, a socket or a device); only regular files and directories are served.");
-            }
-
-            RefuseHardLinked(path, stat);
-
-            if (mode == WorkspaceFileMode.CreateOrTruncate)
-            {
-                RandomAccess.SetLength(handle, 0);
-            }
-
-            return handle;
+            throw Error(Marshal.GetLastPInvokeError(), path);
         }
-        catch
+
+        if (!stat.IsRegularFile)
         {
-            handle.Dispose();
-            throw;
+            throw NotARegularFile(path, stat.IsDirectory);
         }
+
+        RefuseHardLinked(path, stat);
     }
 
     public override WorkspaceEntry GetInfo(string path)
@@ -373,9 +359,9 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
             ENoEnt => new(WorkspaceAccessReason.NotFound, $"{shown} does not exist."),
             EExist => new(WorkspaceAccessReason.AlreadyExists, $"{shown} already exists."),
             ENotDir => new(WorkspaceAccessReason.NotADirectory, $"A part of {shown} is not a directory."),
-            EIsDir => new(WorkspaceAccessReason.NotARegularFile, $"{shown} is a directory, not a file."),
+            EIsDir => NotARegularFile(path, isDirectory: true),
             ENotEmpty => new(WorkspaceAccessReason.DirectoryNotEmpty, $"{shown} is a directory that is not empty; delete what is in it first."),
-            ENxIo or ENoDev => new(WorkspaceAccessReason.NotARegularFile, $"{shown} is not a regular file (a FIFO, a socket or a device); only regular files and directories are served."),
+            ENxIo or ENoDev => NotARegularFile(path, isDirectory: false),
             ENameTooLong => new(WorkspaceAccessReason.PathTooLong, $"{shown} is too long for the file system."),
             EFBig => new(WorkspaceAccessReason.TooLarge, $"{shown} is too large for the file system."),
             _ => new(WorkspaceAccessReason.FileSystemError, $"The file system refused {shown}: {Describe(errno)}."),

@@ -35,12 +35,12 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
         return new PortableWorkspaceFileSystem(full, confined);
     }
 
-    public override SafeFileHandle OpenFile(string path, WorkspaceFileMode mode)
+    protected override SafeFileHandle OpenUnchecked(string path, WorkspaceFileMode mode)
     {
         var full = Resolve(path);
         if (Directory.Exists(full))
         {
-            throw new WorkspaceAccessException(WorkspaceAccessReason.NotARegularFile, $"{WorkspacePath.Show(path)} is a directory, not a file.");
+            throw NotARegularFile(path, isDirectory: true);
         }
 
         if (mode == WorkspaceFileMode.CreateNew && Path.Exists(full))
@@ -48,30 +48,19 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
             throw new WorkspaceAccessException(WorkspaceAccessReason.AlreadyExists, $"{WorkspacePath.Show(path)} already exists.");
         }
 
-        var handle = Try(path, () => File.OpenHandle(
+        return Try(path, () => File.OpenHandle(
             full,
             mode switch { WorkspaceFileMode.Read => FileMode.Open, WorkspaceFileMode.CreateNew => FileMode.CreateNew, _ => FileMode.OpenOrCreate },
             mode == WorkspaceFileMode.Read ? FileAccess.Read : FileAccess.Write,
             FileShare.Read));
-        try
-        {
-            var attributes = File.GetAttributes(handle);
-            if ((attributes & (FileAttributes.Directory | FileAttributes.Device | FileAttributes.ReparsePoint)) != 0)
-            {
-                throw new WorkspaceAccessException(WorkspaceAccessReason.NotARegularFile, $"{WorkspacePath.Show(path)} is not a regular file; only regular files and directories are served.");
-            }
+    }
 
-            if (mode == WorkspaceFileMode.CreateOrTruncate)
-            {
-                RandomAccess.SetLength(handle, 0);
-            }
-
-            return handle;
-        }
-        catch
+    protected override void CheckRegularFile(SafeFileHandle handle, string path)
+    {
+        var attributes = File.GetAttributes(handle);
+        if ((attributes & (FileAttributes.Directory | FileAttributes.Device | FileAttributes.ReparsePoint)) != 0)
         {
-            handle.Dispose();
-            throw;
+            throw NotARegularFile(path, (attributes & FileAttributes.Directory) != 0);
         }
     }
 
