@@ -29,7 +29,7 @@ public sealed class WorkspaceRaceTests : IDisposable
         }
 
         using var fs = LinuxWorkspaceFileSystem.Open(_tree.Mei, mechanism == "openat2" ? LinuxResolveMode.Openat2Beneath : LinuxResolveMode.OpenatWalk);
-        var outcome = Race(fs, Tries, stopAtFirstLeak: false);
+        var outcome = Race(fs, Tries, stopAtFirstLeak: false, ReadLeaks);
 
         Assert.Equal(0, outcome.Leaks);
         // The race was really run: some opens went through the real folder and some met the link.
@@ -47,13 +47,55 @@ public sealed class WorkspaceRaceTests : IDisposable
         }
 
         using var fs = LinuxWorkspaceFileSystem.Open(_tree.Mei, LinuxResolveMode.Unconfined);
-        var outcome = Race(fs, Tries, stopAtFirstLeak: true);
+        var outcome = Race(fs, Tries, stopAtFirstLeak: true, ReadLeaks);
         Assert.True(outcome.Leaks > 0, $"unconfined opens never leaked: {outcome}");
     }
 
-    private RaceOutcome Race(WorkspaceFileSystem fs, int tries, bool stopAtFirstLeak)
+    [Theory]
+    [InlineData("openat2")]
+    [InlineData("walk")]
+    public void Swapping_a_directory_for_a_symlink_never_lets_a_write_land_outside(string mechanism)
     {
-        var outside = Path.Combine(_tree.Root, "outside");
+        if (!OperatingSystem.IsLinux() || (mechanism == "openat2" && !LinuxWorkspaceFileSystem.Openat2Works))
+        {
+            Assert.Skip("Needs Linux" + (mechanism == "openat2" ? " with openat2." : "."));
+        }
+
+        using var fs = LinuxWorkspaceFileSystem.Open(_tree.Mei, mechanism == "openat2" ? LinuxResolveMode.Openat2Beneath : LinuxResolveMode.OpenatWalk);
+        // Alternately replaces an existing file and creates a new one (O_CREAT through the swapped folder).
+        var n = 0;
+        var outcome = Race(fs, Tries / 2, stopAtFirstLeak: false, f =>
+        {
+            WorkspaceTree.Write(f, n++ % 2 == 0 ? "d/secret.txt" : "d/created.txt", InsideText);
+            return !OutsideUnchanged();
+        });
+
+        Assert.Equal(0, outcome.Leaks);
+        Assert.True(OutsideUnchanged());
+        Assert.True(outcome.Inside > 0 && outcome.Refused > 0, $"the race was not run: {outcome}");
+    }
+
+    private string Outside => Path.Combine(_tree.Root, "outside");
+
+    private bool OutsideUnchanged() =>
+        File.ReadAllText(Path.Combine(Outside, "secret.txt")) == WorkspaceTree.OutsideText && !File.Exists(Path.Combine(Outside, "created.txt"));
+
+    private static bool ReadLeaks(WorkspaceFileSystem fs)
+    {
+        var text = WorkspaceTree.Read(fs, "d/secret.txt");
+        if (text.Contains("OUTSIDE", StringComparison.Ordinal) || text.Length == 0)
+        {
+            return true;
+        }
+
+        Assert.Equal(InsideText, text);
+        return false;
+    }
+
+    // Runs attempt (true: it reached outside) tries times while a thread swaps "d" for a link to "outside".
+    private RaceOutcome Race(WorkspaceFileSystem fs, int tries, bool stopAtFirstLeak, Func<WorkspaceFileSystem, bool> attempt)
+    {
+        var outside = Outside;
         Directory.CreateDirectory(outside);
         File.WriteAllText(Path.Combine(outside, "secret.txt"), WorkspaceTree.OutsideText);
         var d = _tree.InMei("d");
@@ -63,6 +105,7 @@ public sealed class WorkspaceRaceTests : IDisposable
 
         using var stop = new CancellationTokenSource();
         var swaps = 0;
+        var spin = 2_000;
         var swapper = new Thread(() =>
         {
             while (!stop.IsCancellationRequested)
@@ -72,6 +115,8 @@ public sealed class WorkspaceRaceTests : IDisposable
                 File.Delete(d);
                 Directory.Move(parked, d);
                 swaps++;
+                // Leave the real folder in place a moment too, so opens both succeed and meet the link.
+                Thread.SpinWait(spin);
             }
         }) { IsBackground = true };
 
@@ -85,8 +130,7 @@ public sealed class WorkspaceRaceTests : IDisposable
             {
                 try
                 {
-                    var text = WorkspaceTree.Read(fs, "d/secret.txt");
-                    if (text.Contains("OUTSIDE", StringComparison.Ordinal) || text.Length == 0)
+                    if (attempt(fs))
                     {
                         outcome.Leaks++;
                         if (stopAtFirstLeak)
@@ -96,13 +140,13 @@ public sealed class WorkspaceRaceTests : IDisposable
                     }
                     else
                     {
-                        Assert.Equal(InsideText, text);
                         outcome.Inside++;
                     }
                 }
-                catch (WorkspaceAccessException)
+                catch (WorkspaceAccessException ex)
                 {
                     outcome.Refused++;
+                    outcome.Reasons[ex.Reason] = outcome.Reasons.GetValueOrDefault(ex.Reason) + 1;
                 }
 
                 outcome.Tries++;
@@ -136,6 +180,9 @@ public sealed class WorkspaceRaceTests : IDisposable
 
         public int Swaps { get; set; }
 
-        public override string ToString() => $"{Tries} tries, {Inside} inside, {Refused} refused, {Leaks} leaks, {Swaps} swaps";
+        public Dictionary<WorkspaceAccessReason, int> Reasons { get; } = [];
+
+        public override string ToString() =>
+            $"{Tries} tries, {Inside} inside, {Refused} refused ({string.Join(", ", Reasons.Select(r => $"{r.Key} {r.Value}"))}), {Leaks} leaks, {Swaps} swaps";
     }
 }
