@@ -61,6 +61,7 @@ public static class HermesIsolationServiceCollectionExtensions
 
         PolicyServiceRegistration.Add(services);
         Hermes.Identity.Memory.MemoryServiceRegistration.Add(services);
+        Hermes.Identity.Workspace.WorkspaceServiceRegistration.Add(services);
 
         return new HermesIsolationBuilder(services);
     }

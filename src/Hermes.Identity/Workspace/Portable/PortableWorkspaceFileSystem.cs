@@ -1,0 +1,244 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Hermes.Identity.Workspace;
+
+// The workspace where the Linux system calls are not available (Windows, macOS, the BSDs): .NET path
+// APIs, every name on the way checked not to be a symbolic link or other reparse point, '..' refused.
+// This is a check-then-open: a process that can swap a folder for a link between the check and the
+// open can still escape. The README says so.
+internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
+{
+    private static readonly string[] s_windowsDeviceNames =
+    [
+        "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+        "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
+        "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+    ];
+
+    private readonly string _root;
+    private readonly bool _confined;
+
+    private PortableWorkspaceFileSystem(string root, bool confined)
+    {
+        _root = root;
+        _confined = confined;
+    }
+
+    public override bool IsConfined => _confined;
+
+    public override string Mechanism => _confined ? "path walk refusing links (not race-free)" : "path (unconfined)";
+
+    public static PortableWorkspaceFileSystem Open(string root, bool confined)
+    {
+        var full = Path.GetFullPath(root);
+        EnsureRoot(full);
+        return new PortableWorkspaceFileSystem(full, confined);
+    }
+
+    protected override SafeFileHandle OpenUnchecked(string path, WorkspaceFileMode mode)
+    {
+        var full = Resolve(path);
+        if (Directory.Exists(full))
+        {
+            throw NotARegularFile(path, isDirectory: true);
+        }
+
+        if (mode == WorkspaceFileMode.CreateNew && Path.Exists(full))
+        {
+            throw new WorkspaceAccessException(WorkspaceAccessReason.AlreadyExists, $"{WorkspacePath.Show(path)} already exists.");
+        }
+
+        return Try(path, () => File.OpenHandle(
+            full,
+            mode switch { WorkspaceFileMode.Read => FileMode.Open, WorkspaceFileMode.CreateNew => FileMode.CreateNew, _ => FileMode.OpenOrCreate },
+            mode == WorkspaceFileMode.Read ? FileAccess.Read : FileAccess.Write,
+            FileShare.Read));
+    }
+
+    protected override void CheckRegularFile(SafeFileHandle handle, string path)
+    {
+        var attributes = File.GetAttributes(handle);
+        if ((attributes & (FileAttributes.Directory | FileAttributes.Device | FileAttributes.ReparsePoint)) != 0)
+        {
+            throw NotARegularFile(path, (attributes & FileAttributes.Directory) != 0);
+        }
+    }
+
+    public override WorkspaceEntry GetInfo(string path)
+    {
+        var full = Resolve(path);
+        return Try(path, () =>
+        {
+            if (Directory.Exists(full))
+            {
+                return new WorkspaceEntry(path, WorkspaceEntryKind.Directory, 0, Directory.GetLastWriteTimeUtc(full));
+            }
+
+            var info = new FileInfo(full);
+            return info.Exists
+                ? new WorkspaceEntry(path, WorkspaceEntryKind.File, info.Length, info.LastWriteTimeUtc)
+                : throw new FileNotFoundException();
+        });
+    }
+
+    public override IReadOnlyList<WorkspaceEntry> List(string? path, int maxEntries)
+    {
+        var full = path is null ? _root : Resolve(path);
+        var prefix = path is null ? string.Empty : path.TrimEnd('/') + "/";
+        return Try(path ?? ".", () =>
+        {
+            var entries = new List<WorkspaceEntry>();
+            foreach (var info in new DirectoryInfo(full).EnumerateFileSystemInfos())
+            {
+                if (entries.Count == maxEntries)
+                {
+                    throw new WorkspaceAccessException(WorkspaceAccessReason.TooLarge, $"The directory has more than {maxEntries:N0} entries, the listing limit. List a folder further down.");
+                }
+
+                var kind = info.LinkTarget is not null || (info.Attributes & FileAttributes.ReparsePoint) != 0 ? WorkspaceEntryKind.SymbolicLink
+                    : (info.Attributes & FileAttributes.Directory) != 0 ? WorkspaceEntryKind.Directory
+                    : WorkspaceEntryKind.File;
+                entries.Add(new WorkspaceEntry(prefix + info.Name, kind, info is FileInfo f && kind == WorkspaceEntryKind.File ? f.Length : 0, info.LastWriteTimeUtc));
+            }
+
+            entries.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+            return (IReadOnlyList<WorkspaceEntry>)entries;
+        });
+    }
+
+    public override void Delete(string path)
+    {
+        WorkspacePath.Validate(path, _confined);
+        var (parent, name) = WorkspacePath.Split(path);
+        CheckName(path, name);
+        var full = Path.Join(parent.Length == 0 ? _root : Resolve(parent), name);
+        Try(path, () =>
+        {
+            var info = new FileInfo(full);
+            if (info.LinkTarget is null && Directory.Exists(full))
+            {
+                if (Directory.EnumerateFileSystemEntries(full).Any())
+                {
+                    throw new WorkspaceAccessException(WorkspaceAccessReason.DirectoryNotEmpty, $"{WorkspacePath.Show(path)} is a directory that is not empty; delete what is in it first.");
+                }
+
+                Directory.Delete(full, recursive: false);
+            }
+            else if (info.Exists || info.LinkTarget is not null)
+            {
+                File.Delete(full);
+            }
+            else
+            {
+                throw new FileNotFoundException();
+            }
+
+            return 0;
+        });
+    }
+
+    public override void CreateDirectory(string path)
+    {
+        // Resolve checks the names that exist; the ones created here are new, so they are not links.
+        var full = Resolve(path);
+        Try(path, () => EnsureDirectory(full));
+    }
+
+    public override void Dispose()
+    {
+    }
+
+    private static int EnsureDirectory(string full)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(full);
+        }
+        else
+        {
+            Directory.CreateDirectory(full, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return 0;
+    }
+
+    // Names that do not exist yet are fine: the operation itself reports NotFound or creates them.
+    private string Resolve(string path)
+    {
+        WorkspacePath.Validate(path, _confined);
+        if (!_confined)
+        {
+            return Path.GetFullPath(path, _root);
+        }
+
+        var current = _root;
+        var names = WorkspacePath.Names(path);
+        for (var i = 0; i < names.Count; i++)
+        {
+            var name = names[i];
+            if (i > 0 && File.Exists(current))
+            {
+                throw new WorkspaceAccessException(WorkspaceAccessReason.NotADirectory, $"A part of {WorkspacePath.Show(path)} is not a directory.");
+            }
+
+            if (name == "..")
+            {
+                throw new WorkspaceAccessException(WorkspaceAccessReason.OutsideWorkspace, $"{WorkspacePath.Show(path)} uses '..'; paths must go down from the workspace root without '..'.");
+            }
+
+            CheckName(path, name);
+            current = Path.Join(current, name);
+            var info = new FileInfo(current);
+            if (info.LinkTarget is not null || (Path.Exists(current) && (File.GetAttributes(current) & FileAttributes.ReparsePoint) != 0))
+            {
+                throw new WorkspaceAccessException(WorkspaceAccessReason.SymbolicLink, $"{WorkspacePath.Show(path)} goes through a symbolic link or junction; on this system links in the workspace are not followed.");
+            }
+        }
+
+        return current;
+    }
+
+    private static void CheckName(string path, string name)
+    {
+        if (OperatingSystem.IsWindows() && IsWindowsDeviceName(name))
+        {
+            throw new WorkspaceAccessException(WorkspaceAccessReason.InvalidPath, $"{WorkspacePath.Show(path)} uses a reserved Windows device name or ends a name in '.' or ' '.");
+        }
+    }
+
+    private static bool IsWindowsDeviceName(string name)
+    {
+        if (name.EndsWith('.') || name.EndsWith(' '))
+        {
+            return true;
+        }
+
+        var dot = name.IndexOf('.', StringComparison.Ordinal);
+        var stem = (dot < 0 ? name : name[..dot]).TrimEnd(' ');
+        return Array.Exists(s_windowsDeviceNames, d => string.Equals(d, stem, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static T Try<T>(string path, Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (FileNotFoundException)
+        {
+            throw new WorkspaceAccessException(WorkspaceAccessReason.NotFound, $"{WorkspacePath.Show(path)} does not exist.");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new WorkspaceAccessException(WorkspaceAccessReason.NotFound, $"{WorkspacePath.Show(path)} does not exist.");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new WorkspaceAccessException(WorkspaceAccessReason.FileSystemError, $"The file system refused {WorkspacePath.Show(path)}: access denied.");
+        }
+        catch (IOException ex) when (ex is not PathTooLongException)
+        {
+            throw new WorkspaceAccessException(WorkspaceAccessReason.FileSystemError, $"The file system refused {WorkspacePath.Show(path)}: {ex.GetType().Name}.");
+        }
+    }
+}

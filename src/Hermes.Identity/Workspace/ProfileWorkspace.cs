@@ -1,0 +1,233 @@
+using System.Text;
+using Hermes.Identity.Internal;
+using Hermes.Identity.Policy;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Win32.SafeHandles;
+
+namespace Hermes.Identity.Workspace;
+
+// The IWorkspace of one turn: validates the path, asks the policy, then hands the path to the file
+// system of the profile's workspace root, opened on first use and closed with the turn's scope.
+internal sealed class ProfileWorkspace : IWorkspace, IDisposable
+{
+    private static int s_walkWarned;
+
+    private readonly AgentProfile _profile;
+    private readonly PolicyEngine _policy;
+    private readonly WorkspaceOptions _options;
+    private readonly ILogger _logger;
+    private WorkspaceFileSystem? _fileSystem;
+    private int _disposed;
+
+    public ProfileWorkspace(AgentProfile profile, PolicyEngine policy, IIdentitySnapshotProvider snapshots, WorkspaceOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        _profile = profile;
+        _policy = policy;
+        _options = options;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.Workspace");
+        // A role the snapshot does not know is confined: fail closed.
+        IsConfined = !(snapshots.Current.Roles.TryGetValue(profile.Role, out var role) && role.Workspace == WorkspaceConfinement.Unrestricted);
+    }
+
+    public bool IsConfined { get; }
+
+    public async ValueTask<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await AuthorizeAsync(PolicyActions.WorkspaceRead, path, cancellationToken).ConfigureAwait(false);
+        var handle = OpenFile(path, WorkspaceFileMode.Read);
+        try
+        {
+            if (RandomAccess.GetLength(handle) > _options.MaxFileBytes)
+            {
+                throw TooLarge(path);
+            }
+
+            return new FileStream(handle, FileAccess.Read, bufferSize: 0);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await AuthorizeAsync(PolicyActions.WorkspaceRead, path, cancellationToken).ConfigureAwait(false);
+        using var handle = OpenFile(path, WorkspaceFileMode.Read);
+        var max = _options.MaxFileBytes;
+        var length = RandomAccess.GetLength(handle);
+        if (length > max)
+        {
+            throw TooLarge(path);
+        }
+
+        // Reads until end of file, one byte past the limit at most, so a file that grew since the check is still refused.
+        var buffer = new byte[length + 1];
+        var total = 0;
+        while (true)
+        {
+            if (total == buffer.Length)
+            {
+                if (total > max)
+                {
+                    throw TooLarge(path);
+                }
+
+                Array.Resize(ref buffer, (int)Math.Min(max + 1L, buffer.Length * 2L));
+            }
+
+            var read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(total), total, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        if (total > max)
+        {
+            throw TooLarge(path);
+        }
+
+        Array.Resize(ref buffer, total);
+        return buffer;
+    }
+
+    public async ValueTask<string> ReadAllTextAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var bytes = await ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        var bom = bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0;
+        return Encoding.UTF8.GetString(bytes, bom, bytes.Length - bom);
+    }
+
+    public async ValueTask WriteAllBytesAsync(string path, ReadOnlyMemory<byte> content, bool overwrite = true, CancellationToken cancellationToken = default)
+    {
+        await AuthorizeAsync(PolicyActions.WorkspaceWrite, path, cancellationToken).ConfigureAwait(false);
+        if (content.Length > _options.MaxFileBytes)
+        {
+            throw new WorkspaceAccessException(WorkspaceAccessReason.TooLarge, $"The content is {content.Length:N0} bytes; workspace files are limited to {_options.MaxFileBytes:N0} bytes.");
+        }
+
+        using var handle = OpenFile(path, overwrite ? WorkspaceFileMode.CreateOrTruncate : WorkspaceFileMode.CreateNew);
+        await RandomAccess.WriteAsync(handle, content, 0, cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask WriteAllTextAsync(string path, string content, bool overwrite = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        return WriteAllBytesAsync(path, Encoding.UTF8.GetBytes(content), overwrite, cancellationToken);
+    }
+
+    public async ValueTask<WorkspaceEntry> GetInfoAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await AuthorizeAsync(PolicyActions.WorkspaceRead, path, cancellationToken).ConfigureAwait(false);
+        return Run(path, fs => fs.GetInfo(path));
+    }
+
+    public async ValueTask<IReadOnlyList<WorkspaceEntry>> ListAsync(string? directory = null, CancellationToken cancellationToken = default)
+    {
+        if (directory is null)
+        {
+            await AuthorizeAsync(PolicyActions.WorkspaceRead, null, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await AuthorizeAsync(PolicyActions.WorkspaceRead, directory, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Run(directory ?? ".", fs => fs.List(directory, _options.MaxListEntries));
+    }
+
+    public async ValueTask DeleteAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await AuthorizeAsync(PolicyActions.WorkspaceWrite, path, cancellationToken).ConfigureAwait(false);
+        Run(path, fs =>
+        {
+            fs.Delete(path);
+            return 0;
+        });
+    }
+
+    public async ValueTask CreateDirectoryAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await AuthorizeAsync(PolicyActions.WorkspaceWrite, path, cancellationToken).ConfigureAwait(false);
+        Run(path, fs =>
+        {
+            fs.CreateDirectory(path);
+            return 0;
+        });
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Interlocked.Exchange(ref _fileSystem, null)?.Dispose();
+        }
+    }
+
+    // The path is checked as written before the policy sees it, so the policy never judges a malformed resource.
+    private async ValueTask AuthorizeAsync(string action, string? path, CancellationToken cancellationToken)
+    {
+        if (path is not null)
+        {
+            WorkspacePath.Validate(path, IsConfined);
+        }
+
+        var decision = await _policy.AuthorizeAsync(action, path ?? ".", cancellationToken).ConfigureAwait(false);
+        if (decision.IsAllowed)
+        {
+            return;
+        }
+
+        Log.WorkspaceDenied(_logger, action, WorkspacePath.Show(path ?? "."), _profile.Key, decision.Reason);
+        throw action == PolicyActions.WorkspaceWrite
+            ? new WorkspaceAccessException(WorkspaceAccessReason.ReadOnly, $"The workspace is read-only for you, so {WorkspacePath.Show(path ?? ".")} was not changed. {decision.Reason}")
+            : new WorkspaceAccessException(WorkspaceAccessReason.Denied, $"Reading the workspace is not allowed for you. {decision.Reason}");
+    }
+
+    private SafeFileHandle OpenFile(string path, WorkspaceFileMode mode) => Run(path, fs => fs.OpenFile(path, mode));
+
+    private T Run<T>(string path, Func<WorkspaceFileSystem, T> operation)
+    {
+        try
+        {
+            return operation(FileSystem());
+        }
+        catch (WorkspaceAccessException ex) when (ex.Reason is WorkspaceAccessReason.OutsideWorkspace or WorkspaceAccessReason.SymbolicLink)
+        {
+            Log.WorkspaceEscapeRefused(_logger, WorkspacePath.Show(path), _profile.Key, ex.Reason);
+            throw;
+        }
+    }
+
+    private WorkspaceFileSystem FileSystem()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Volatile.Read(ref _fileSystem) is { } existing)
+        {
+            return existing;
+        }
+
+        var opened = WorkspaceFileSystem.Open(_profile.Paths.WorkspaceDirectory, IsConfined, _options.ForceOpenatWalk);
+        if (Interlocked.CompareExchange(ref _fileSystem, opened, null) is { } raced)
+        {
+            opened.Dispose();
+            return raced;
+        }
+
+        if (opened is LinuxWorkspaceFileSystem { Mode: LinuxResolveMode.OpenatWalk } && !_options.ForceOpenatWalk && Interlocked.Exchange(ref s_walkWarned, 1) == 0)
+        {
+            Log.WorkspaceOpenat2Unavailable(_logger);
+        }
+
+        Log.WorkspaceOpened(_logger, _profile.Key, opened.Mechanism, opened.IsConfined);
+        return opened;
+    }
+
+    private WorkspaceAccessException TooLarge(string path) =>
+        new(WorkspaceAccessReason.TooLarge, $"{WorkspacePath.Show(path)} is larger than {_options.MaxFileBytes:N0} bytes, the workspace file limit.");
+}
