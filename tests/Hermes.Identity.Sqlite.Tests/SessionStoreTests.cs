@@ -13,7 +13,7 @@ public sealed class SessionStoreTests
     public async Task Appended_messages_come_back_in_order_and_limit_takes_the_latest()
     {
         await using var data = new TestData();
-        await using var turn = await data.BeginTurnAsync("1");
+        await using var turn = data.BeginTurn("1");
         var store = Store(turn);
         var session = await store.OpenCurrentSessionAsync();
         await store.AppendAsync(session.Id, [User("one"), new SessionMessage(SessionRoles.Assistant, "two", "search", "call-1")]);
@@ -31,13 +31,21 @@ public sealed class SessionStoreTests
     public async Task The_current_session_is_kept_per_conversation()
     {
         await using var data = new TestData();
-        await using var turn = await data.BeginTurnAsync("1", "chat-a", ChatKind.Group);
-        var first = await Store(turn).OpenCurrentSessionAsync();
-        Assert.Equal(first.Id, (await Store(turn).OpenCurrentSessionAsync()).Id);
-        Assert.Equal("telegram:group:chat-a", first.Key);
-        Assert.Equal(("telegram", "chat-a", ChatKind.Group), (first.Platform, first.ChatId, first.ChatKind));
+        SessionInfo first;
+        await using (var turn = data.BeginTurn("1", "chat-a", ChatKind.Group))
+        {
+            first = await Store(turn).OpenCurrentSessionAsync();
+            Assert.Equal(first.Id, (await Store(turn).OpenCurrentSessionAsync()).Id);
+            Assert.Equal("telegram:group:chat-a", first.Key);
+            Assert.Equal(("telegram", "chat-a", ChatKind.Group), (first.Platform, first.ChatId, first.ChatKind));
+        }
 
-        await using var other = await data.BeginTurnAsync("1", "chat-b", ChatKind.Group);
+        await using (var again = data.BeginTurn("1", "chat-a", ChatKind.Group))
+        {
+            Assert.Equal(first.Id, (await Store(again).OpenCurrentSessionAsync()).Id);
+        }
+
+        await using var other = data.BeginTurn("1", "chat-b", ChatKind.Group);
         Assert.NotEqual(first.Id, (await Store(other).OpenCurrentSessionAsync()).Id);
     }
 
@@ -46,13 +54,13 @@ public sealed class SessionStoreTests
     {
         await using var data = new TestData();
         string louisSession, meiSession;
-        await using (var turn = await data.BeginTurnAsync("1", "family", ChatKind.Group))
+        await using (var turn = data.BeginTurn("1", "family", ChatKind.Group))
         {
             louisSession = (await Store(turn).OpenCurrentSessionAsync()).Id;
             await Store(turn).AppendAsync(louisSession, [User("louis in the group")]);
         }
 
-        await using (var turn = await data.BeginTurnAsync("2", "family", ChatKind.Group))
+        await using (var turn = data.BeginTurn("2", "family", ChatKind.Group))
         {
             meiSession = (await Store(turn).OpenCurrentSessionAsync()).Id;
             await Store(turn).AppendAsync(meiSession, [User("mei in the group")]);
@@ -68,14 +76,14 @@ public sealed class SessionStoreTests
     public async Task Search_history_and_listing_never_cross_profiles()
     {
         await using var data = new TestData();
-        await using (var mei = await data.BeginTurnAsync("2"))
+        await using (var mei = data.BeginTurn("2"))
         {
             var s = await Store(mei).OpenCurrentSessionAsync();
             await Store(mei).RenameSessionAsync(s.Id, "secret birthday plan");
             await Store(mei).AppendAsync(s.Id, [User("the secret birthday plan for louis")]);
         }
 
-        await using var louis = await data.BeginTurnAsync("1");
+        await using var louis = data.BeginTurn("1");
         var own = await Store(louis).OpenCurrentSessionAsync();
         await Store(louis).AppendAsync(own.Id, [User("my own notes")]);
 
@@ -91,15 +99,27 @@ public sealed class SessionStoreTests
     {
         await using var data = new TestData();
         string meiSession;
-        await using (var mei = await data.BeginTurnAsync("2"))
+        await using (var mei = data.BeginTurn("2"))
         {
             meiSession = (await Store(mei).OpenCurrentSessionAsync()).Id;
             await Store(mei).AppendAsync(meiSession, [User("mei's message")]);
         }
 
         var missing = Guid.CreateVersion7().ToString("N");
-        await using var louis = await data.BeginTurnAsync("1");
-        var store = Store(louis);
+        await using (var louis = data.BeginTurn("1"))
+        {
+            await AssertForeignIsMissingAsync(Store(louis), meiSession, missing);
+        }
+
+        await using var again = data.BeginTurn("2");
+        var untouched = await Store(again).GetSessionAsync(meiSession);
+        Assert.Null(untouched.Title);
+        Assert.False(untouched.Archived);
+        Assert.Equal(["mei's message"], (await Store(again).GetMessagesAsync(meiSession)).Select(m => m.Content));
+    }
+
+    private static async Task AssertForeignIsMissingAsync(ISessionStore store, string meiSession, string missing)
+    {
         Func<string, Task>[] operations =
         [
             id => store.GetSessionAsync(id),
@@ -115,12 +135,6 @@ public sealed class SessionStoreTests
             var nonexistent = await Assert.ThrowsAsync<SessionNotFoundException>(() => operation(missing));
             Assert.Equal(nonexistent.Message.Replace(missing, "<id>", StringComparison.Ordinal), foreign.Message.Replace(meiSession, "<id>", StringComparison.Ordinal));
         }
-
-        await using var again = await data.BeginTurnAsync("2");
-        var untouched = await Store(again).GetSessionAsync(meiSession);
-        Assert.Null(untouched.Title);
-        Assert.False(untouched.Archived);
-        Assert.Equal(["mei's message"], (await Store(again).GetMessagesAsync(meiSession)).Select(m => m.Content));
     }
 
     [Theory]
@@ -135,7 +149,7 @@ public sealed class SessionStoreTests
     public async Task Search_finds_chinese_japanese_and_english_text(string query, string expected)
     {
         await using var data = new TestData();
-        await using var turn = await data.BeginTurnAsync("2");
+        await using var turn = data.BeginTurn("2");
         var store = Store(turn);
         var session = await store.OpenCurrentSessionAsync();
         await store.AppendAsync(session.Id, [User("今天天气很好，我们去公园散步吧"), User("明天要下雨，记得带伞"), User("来週、東京で会いましょう"), User("What's the weather like in Shanghai?")]);
@@ -160,7 +174,7 @@ public sealed class SessionStoreTests
     public async Task Search_treats_query_syntax_as_plain_text(string query)
     {
         await using var data = new TestData();
-        await using var turn = await data.BeginTurnAsync("2");
+        await using var turn = data.BeginTurn("2");
         var store = Store(turn);
         var session = await store.OpenCurrentSessionAsync();
         await store.AppendAsync(session.Id, [User("nothing to see here")]);
@@ -171,7 +185,7 @@ public sealed class SessionStoreTests
     public async Task Like_wildcards_in_a_short_term_match_literally()
     {
         await using var data = new TestData();
-        await using var turn = await data.BeginTurnAsync("2");
+        await using var turn = data.BeginTurn("2");
         var store = Store(turn);
         var session = await store.OpenCurrentSessionAsync();
         await store.AppendAsync(session.Id, [User("up 5% today"), User("up 50 today")]);
@@ -183,7 +197,7 @@ public sealed class SessionStoreTests
     public async Task A_batch_with_one_bad_message_stores_nothing()
     {
         await using var data = new TestData(o => o.MaxMessageLength = 10);
-        await using var turn = await data.BeginTurnAsync("2");
+        await using var turn = data.BeginTurn("2");
         var store = Store(turn);
         var session = await store.OpenCurrentSessionAsync();
         var role = await Assert.ThrowsAsync<ArgumentException>(() => store.AppendAsync(session.Id, [User("fine"), new SessionMessage("admin", "x")]));
@@ -197,7 +211,7 @@ public sealed class SessionStoreTests
     public async Task Archive_rename_start_new_and_delete_do_what_they_say()
     {
         await using var data = new TestData();
-        await using var turn = await data.BeginTurnAsync("2");
+        await using var turn = data.BeginTurn("2");
         var store = Store(turn);
         var first = await store.OpenCurrentSessionAsync();
         await store.AppendAsync(first.Id, [User("first session text")]);
@@ -226,7 +240,7 @@ public sealed class SessionStoreTests
     public async Task The_store_is_bound_to_the_turn_that_resolved_it()
     {
         await using var data = new TestData();
-        await using var mei = await data.BeginTurnAsync("2");
+        await using var mei = data.BeginTurn("2");
         var session = await Store(mei).OpenCurrentSessionAsync();
         await Store(mei).AppendAsync(session.Id, [User("hello")]);
         Assert.True(File.Exists(data.DatabaseOf("mei")));

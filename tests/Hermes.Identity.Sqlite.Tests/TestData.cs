@@ -51,9 +51,11 @@ internal sealed class TestData : IAsyncDisposable
     public string DatabaseOf(string profileKey) => ProfilePaths.For(Root, profileKey).SessionDatabase;
 
     // Begins a turn for telegram user userId (1 louis/owner, 2 mei/trusted, 3 bob/guest, anything else a guest).
-    public async Task<TurnScope> BeginTurnAsync(string userId, string? chatId = null, ChatKind kind = ChatKind.Direct)
+    // Synchronous on purpose: the current turn is an AsyncLocal, which an async helper could not hand back.
+    public TurnScope BeginTurn(string userId, string? chatId = null, ChatKind kind = ChatKind.Direct)
     {
-        var resolution = await _provider.GetRequiredService<IIdentityResolver>().ResolveAsync(new SenderEnvelope("telegram", userId, chatId, kind));
+        var pending = _provider.GetRequiredService<IIdentityResolver>().ResolveAsync(new SenderEnvelope("telegram", userId, chatId, kind));
+        var resolution = pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
         return _provider.GetRequiredService<ITurnScopeFactory>().BeginTurn(resolution);
     }
 
