@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace Hermes.Identity.Sqlite.Internal;
+
+// The Sqlite package's log lines: 7xx sessions.
+internal static partial class Log
+{
+    [LoggerMessage(700, LogLevel.Information, "Profile {Reader} ({Role}) read the sessions of {Target} ({Operation}) under sessions.read.all in turn {TurnId}.", EventName = "AllSessionsRead")]
+    public static partial void AllSessionsRead(ILogger logger, string reader, string role, string target, string operation, string turnId);
+
+    [LoggerMessage(701, LogLevel.Warning, "Profile {Reader} ({Role}) was refused reading the sessions of {Target} ({Operation}) in turn {TurnId}: {Reason}", EventName = "AllSessionsReadDenied")]
+    public static partial void AllSessionsReadDenied(ILogger logger, string reader, string role, string target, string operation, string turnId, string reason);
+
+    [LoggerMessage(702, LogLevel.Debug, "Opened session database {Path} ({Open} open).", EventName = "SessionDatabaseOpened")]
+    public static partial void DatabaseOpened(ILogger logger, string path, int open);
+
+    [LoggerMessage(703, LogLevel.Debug, "Closed session database {Path}: {Reason}.", EventName = "SessionDatabaseClosed")]
+    public static partial void DatabaseClosed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(704, LogLevel.Warning, "The session database {Path} vanished while open (deleted or moved outside Hermes.Identity); closed it and opened the file now at that path.", EventName = "SessionDatabaseVanished")]
+    public static partial void DatabaseVanished(ILogger logger, string path);
+
+    [LoggerMessage(705, LogLevel.Information, "Migrated session database {Path} from schema version {From} to {To}.", EventName = "SessionDatabaseMigrated")]
+    public static partial void DatabaseMigrated(ILogger logger, string path, int from, int to);
+
+    [LoggerMessage(706, LogLevel.Information, "Erased session database {Path}.", EventName = "SessionDatabaseErased")]
+    public static partial void DatabaseErased(ILogger logger, string path);
+}

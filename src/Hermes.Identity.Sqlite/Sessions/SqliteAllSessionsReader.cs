@@ -1,0 +1,98 @@
+using Hermes.Identity.Policy;
+using Hermes.Identity.Sessions;
+using Hermes.Identity.Sqlite.Internal;
+using Hermes.Identity.Sqlite.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Hermes.Identity.Sqlite.Sessions;
+
+// The owner's "sees all": asks the policy for sessions.read.all before every read, logs every answer,
+// and opens other profiles' databases only when allowed, read as they are (never creating one).
+internal sealed class SqliteAllSessionsReader : IAllSessionsReader
+{
+    private readonly TurnContext _turn;
+    private readonly PolicyEngine _policy;
+    private readonly SessionDatabasePool _pool;
+    private readonly string _root;
+    private readonly ILogger _logger;
+
+    public SqliteAllSessionsReader(TurnContext turn, PolicyEngine policy, SessionDatabasePool pool, IOptions<HermesIsolationOptions> isolation, ILoggerFactory? loggerFactory = null)
+    {
+        _turn = turn;
+        _policy = policy;
+        _pool = pool;
+        _root = Path.GetFullPath(isolation.Value.Root);
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.Sqlite.Sessions");
+    }
+
+    public async Task<IReadOnlyList<string>> ListProfilesAsync(CancellationToken cancellationToken = default)
+    {
+        await AuthorizeAsync("*", "list profiles", cancellationToken).ConfigureAwait(false);
+        var agents = Path.Combine(_root, "agents");
+        if (!Directory.Exists(agents))
+        {
+            return [];
+        }
+
+        return Directory.EnumerateDirectories(agents)
+            .Select(Path.GetFileName)
+            .Where(key => ProfileKey.IsValid(key) && File.Exists(ProfilePaths.For(_root, key!).SessionDatabase))
+            .Select(key => key!)
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    public async Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(string profileKey, bool includeArchived = false, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(profileKey);
+        await AuthorizeAsync(profileKey, "list sessions", cancellationToken).ConfigureAwait(false);
+        using var db = await _pool.AcquireAsync(path, create: false, cancellationToken).ConfigureAwait(false);
+        return db is null ? [] : SessionQueries.List(db.Connection, includeArchived);
+    }
+
+    public async Task<IReadOnlyList<SessionMessage>> GetMessagesAsync(string profileKey, string sessionId, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(profileKey);
+        ArgumentNullException.ThrowIfNull(sessionId);
+        SqliteSessionStore.ThrowIfNegative(limit);
+        await AuthorizeAsync(profileKey, "read messages", cancellationToken).ConfigureAwait(false);
+        using var db = await _pool.AcquireAsync(path, create: false, cancellationToken).ConfigureAwait(false);
+        return db is null ? throw new SessionNotFoundException(sessionId) : SessionQueries.GetMessages(db.Connection, sessionId, limit);
+    }
+
+    public async Task<IReadOnlyList<SessionSearchHit>> SearchAsync(string profileKey, string query, int limit = 20, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(profileKey);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var parsed = SearchQuery.Parse(query);
+        await AuthorizeAsync(profileKey, "search", cancellationToken).ConfigureAwait(false);
+        if (parsed is null)
+        {
+            return [];
+        }
+
+        using var db = await _pool.AcquireAsync(path, create: false, cancellationToken).ConfigureAwait(false);
+        return db is null ? [] : SessionQueries.Search(db.Connection, parsed, limit);
+    }
+
+    private string PathOf(string profileKey)
+    {
+        ProfileKey.ThrowIfInvalid(profileKey);
+        return ProfilePaths.For(_root, profileKey).SessionDatabase;
+    }
+
+    private async ValueTask AuthorizeAsync(string target, string operation, CancellationToken cancellationToken)
+    {
+        var decision = await _policy.AuthorizeAsync(PolicyActions.SessionsReadAll, "profile:" + target, cancellationToken).ConfigureAwait(false);
+        var reader = _turn.Profile;
+        if (!decision.IsAllowed)
+        {
+            Log.AllSessionsReadDenied(_logger, reader.Key, reader.Role, target, operation, _turn.TurnId, decision.Reason);
+            throw new SessionAccessDeniedException(decision);
+        }
+
+        Log.AllSessionsRead(_logger, reader.Key, reader.Role, target, operation, _turn.TurnId);
+    }
+}

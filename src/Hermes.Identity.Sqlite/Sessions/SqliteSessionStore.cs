@@ -1,0 +1,145 @@
+using Hermes.Identity.Sessions;
+using Hermes.Identity.Sqlite.Storage;
+
+namespace Hermes.Identity.Sqlite.Sessions;
+
+// ISessionStore for the turn's profile: every call opens that profile's own database file, and nothing
+// else. There is no profile argument to get wrong, and no row of another profile in the file to leak.
+internal sealed class SqliteSessionStore : ISessionStore
+{
+    private readonly SessionDatabasePool _pool;
+    private readonly TimeProvider _time;
+    private readonly string _path;
+    private readonly SessionKey _key;
+
+    public SqliteSessionStore(TurnContext turn, SessionDatabasePool pool, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(turn);
+        _pool = pool;
+        _time = time;
+        _path = turn.Profile.Paths.SessionDatabase;
+        _key = SessionKey.For(turn.Sender);
+    }
+
+    public async Task<SessionInfo> OpenCurrentSessionAsync(CancellationToken cancellationToken = default)
+    {
+        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return SessionQueries.OpenCurrent(db.Connection, _key, _time.GetUtcNow());
+    }
+
+    public async Task<SessionInfo> StartNewSessionAsync(string? title = null, CancellationToken cancellationToken = default)
+    {
+        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return SessionQueries.StartNew(db.Connection, _key, NormalizeTitle(title), _time.GetUtcNow());
+    }
+
+    public async Task<SessionInfo> GetSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return SessionQueries.GetSession(db.Connection, sessionId);
+    }
+
+    public async Task AppendAsync(string sessionId, IReadOnlyList<SessionMessage> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(messages);
+        Validate(messages, _pool.Options.MaxMessageLength);
+        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        SessionQueries.Append(db.Connection, sessionId, messages, _time.GetUtcNow());
+    }
+
+    public async Task<IReadOnlyList<SessionMessage>> GetMessagesAsync(string sessionId, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ThrowIfNegative(limit);
+        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return SessionQueries.GetMessages(db.Connection, sessionId, limit);
+    }
+
+    public async Task<IReadOnlyList<SessionSearchHit>> SearchAsync(string query, int limit = 20, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        if (SearchQuery.Parse(query) is not { } parsed)
+        {
+            return [];
+        }
+
+        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return SessionQueries.Search(db.Connection, parsed, limit);
+    }
+
+    public async Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(bool includeArchived = false, CancellationToken cancellationToken = default)
+    {
+        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return SessionQueries.List(db.Connection, includeArchived);
+    }
+
+    public async Task<SessionInfo> RenameSessionAsync(string sessionId, string? title, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        var normalized = NormalizeTitle(title);
+        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return SessionQueries.Rename(db.Connection, sessionId, normalized, _time.GetUtcNow());
+    }
+
+    public async Task<SessionInfo> ArchiveSessionAsync(string sessionId, bool archived = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return SessionQueries.Archive(db.Connection, sessionId, archived, _time.GetUtcNow());
+    }
+
+    public async Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        SessionQueries.Delete(db.Connection, sessionId);
+    }
+
+    internal static void Validate(IReadOnlyList<SessionMessage> messages, int maxLength)
+    {
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var message = messages[i] ?? throw new ArgumentException($"Message {i} is null.", nameof(messages));
+            if (!SessionRoles.IsValid(message.Role))
+            {
+                throw new ArgumentException(
+                    $"Message {i} has role '{SenderEnvelope.Printable(message.Role ?? "(null)")}'; use one of user, assistant, tool or system (SessionRoles).", nameof(messages));
+            }
+
+            if (message.Content is null)
+            {
+                throw new ArgumentException($"Message {i} has no content; store an empty string for an empty message.", nameof(messages));
+            }
+
+            if (message.Content.Length > maxLength)
+            {
+                throw new ArgumentException(
+                    $"Message {i} is {message.Content.Length} characters long; at most {maxLength} are accepted (SqliteSessionOptions.MaxMessageLength).", nameof(messages));
+            }
+        }
+    }
+
+    internal static void ThrowIfNegative(int? limit)
+    {
+        if (limit is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, "The limit must be 0 or more, or null for every message.");
+        }
+    }
+
+    private static string? NormalizeTitle(string? title)
+    {
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            return null;
+        }
+
+        title = title.Trim();
+        return title.Length <= 200 ? title : throw new ArgumentException($"The title is {title.Length} characters long; at most 200 are accepted.", nameof(title));
+    }
+
+    private async ValueTask<SessionDatabaseLease> OpenAsync(CancellationToken cancellationToken) =>
+        (await _pool.AcquireAsync(_path, create: true, cancellationToken).ConfigureAwait(false))!;
+}

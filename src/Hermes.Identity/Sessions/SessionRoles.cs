@@ -1,0 +1,20 @@
+namespace Hermes.Identity.Sessions;
+
+/// <summary>The roles a <see cref="SessionMessage"/> may have.</summary>
+public static class SessionRoles
+{
+    /// <summary>The person's message.</summary>
+    public const string User = "user";
+
+    /// <summary>The agent's reply, or its tool call.</summary>
+    public const string Assistant = "assistant";
+
+    /// <summary>A tool's result.</summary>
+    public const string Tool = "tool";
+
+    /// <summary>A system message.</summary>
+    public const string System = "system";
+
+    /// <summary>Whether <paramref name="role"/> is one of the four roles (ordinal, lower case).</summary>
+    public static bool IsValid(string? role) => role is User or Assistant or Tool or System;
+}
