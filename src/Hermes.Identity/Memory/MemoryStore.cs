@@ -22,7 +22,6 @@ internal sealed class MemoryStore : IMemoryStore
     private readonly string _notesPath;
     private readonly string _userPath;
     private readonly string _sharedPath;
-    private readonly string _sharedRoot;
 
     public MemoryStore(
         TurnContext turn,
@@ -42,14 +41,14 @@ internal sealed class MemoryStore : IMemoryStore
         var own = turn.Profile.Paths.MemoryDirectory;
         _notesPath = Path.Combine(own, "MEMORY.md");
         _userPath = Path.Combine(own, "USER.md");
-        _sharedRoot = snapshots.Current.Root;
-        _sharedPath = Path.Combine(_sharedRoot, "memories", ProfilePaths.SharedMemoryFolder, SharedFileName);
+        _sharedPath = Path.Combine(snapshots.Current.Root, "memories", ProfilePaths.SharedMemoryFolder, SharedFileName);
     }
 
     public async ValueTask<MemorySnapshot> ReadAsync(CancellationToken cancellationToken = default)
     {
-        var ownReadable = await IsAllowedAsync(MemoryFile.Notes, PolicyActions.MemoryRead, cancellationToken).ConfigureAwait(false);
-        var sharedReadable = await IsAllowedAsync(MemoryFile.Shared, PolicyActions.MemorySharedRead, cancellationToken).ConfigureAwait(false);
+        // One question per memory: the own folder (both files), then the shared file.
+        var ownReadable = (await AuthorizeAsync($"memories/{_turn.Profile.Key}/", PolicyActions.MemoryRead, cancellationToken).ConfigureAwait(false)).IsAllowed;
+        var sharedReadable = (await AuthorizeAsync(ResourceOf(MemoryFile.Shared), PolicyActions.MemorySharedRead, cancellationToken).ConfigureAwait(false)).IsAllowed;
         return new MemorySnapshot(
             ownReadable ? _files.Read(_notesPath) : [],
             ownReadable ? _files.Read(_userPath) : [],
@@ -142,20 +141,17 @@ internal sealed class MemoryStore : IMemoryStore
     private async ValueTask DemandWriteAsync(MemoryFile file, CancellationToken cancellationToken)
     {
         var action = file == MemoryFile.Shared ? PolicyActions.MemorySharedWrite : PolicyActions.MemoryWrite;
-        var decision = await AuthorizeAsync(file, action, cancellationToken).ConfigureAwait(false);
+        var decision = await AuthorizeAsync(ResourceOf(file), action, cancellationToken).ConfigureAwait(false);
         if (!decision.IsAllowed)
         {
             throw new MemoryAccessDeniedException(file, action, decision);
         }
     }
 
-    private async ValueTask<bool> IsAllowedAsync(MemoryFile file, string action, CancellationToken cancellationToken) =>
-        (await AuthorizeAsync(file, action, cancellationToken).ConfigureAwait(false)).IsAllowed;
-
-    private async ValueTask<PolicyDecision> AuthorizeAsync(MemoryFile file, string action, CancellationToken cancellationToken)
+    private async ValueTask<PolicyDecision> AuthorizeAsync(string resource, string action, CancellationToken cancellationToken)
     {
         EnsureOwnTurn();
-        var decision = await _policy.AuthorizeAsync(action, ResourceOf(file), cancellationToken).ConfigureAwait(false);
+        var decision = await _policy.AuthorizeAsync(action, resource, cancellationToken).ConfigureAwait(false);
         if (!decision.IsAllowed)
         {
             Log.MemoryAccessDenied(_logger, action, _turn.Profile.Key, _turn.Profile.Role, decision.Reason);

@@ -107,6 +107,59 @@ public sealed class MemoryCrashTests
         }
     }
 
+    // Needs a small file system to fill: a tmpfs mounted over memories/, so it runs only where the
+    // tests may mount (Linux, as root); elsewhere it is skipped and says why.
+    [Fact]
+    public async Task A_full_disk_is_a_clear_error_that_keeps_earlier_writes_and_the_store_recovers()
+    {
+        var root = NewRootFolder();
+        var memories = Path.Combine(root, "memories");
+        Directory.CreateDirectory(memories);
+        try
+        {
+            Assert.SkipUnless(OperatingSystem.IsLinux() && Run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", memories) == 0,
+                "Mounting a small tmpfs needs Linux and root; the disk-full case is not exercised here.");
+            await using var data = Create(o => o.NotesLimit = MemoryOptions.MaxLimit, root: root);
+            var filler = Path.Combine(memories, "filler");
+            File.WriteAllBytes(filler, new byte[156 * 1024]);
+            await data.AddAsync(Mei, MemoryFile.Notes, new string('a', 40_000));
+            var before = Bytes(data.NotesPath("mei"));
+
+            var error = await Assert.ThrowsAsync<MemoryException>(() => data.AddAsync(Mei, MemoryFile.Notes, new string('b', 40_000)));
+
+            Assert.Contains("could not be written, so it is unchanged", error.Message, StringComparison.Ordinal);
+            Assert.Equal(before, Bytes(data.NotesPath("mei")));
+            Assert.DoesNotContain(Directory.GetFiles(Path.Combine(memories, "mei")), f => f.EndsWith(".tmp", StringComparison.Ordinal));
+
+            File.Delete(filler);
+            var after = await data.AddAsync(Mei, MemoryFile.Notes, new string('b', 40_000));
+            Assert.Equal(2, after.Entries.Count);
+        }
+        finally
+        {
+            if (OperatingSystem.IsLinux())
+            {
+                Run("umount", memories);
+            }
+
+            DeleteFolder(root);
+        }
+    }
+
+    private static int Run(string file, params string[] args)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true });
+            process!.WaitForExit(10_000);
+            return process.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return -1;
+        }
+    }
+
     private static int AssertOneWholeVersion(string path, string where)
     {
         Assert.True(File.Exists(path), $"{where}: MEMORY.md is missing.");

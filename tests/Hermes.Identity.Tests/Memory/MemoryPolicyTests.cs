@@ -85,7 +85,7 @@ public sealed class MemoryPolicyTests
     }
 
     [Fact]
-    public async Task Every_operation_asks_the_policy_with_the_files_path_as_resource()
+    public async Task Every_operation_asks_the_policy_first_with_the_path_under_the_root_as_resource()
     {
         var seen = new List<(string Action, string? Resource)>();
         var recording = new RecordingBackend(RolePatternBackend.Default, seen);
@@ -105,7 +105,7 @@ public sealed class MemoryPolicyTests
             ("memory.write", "memories/louis/MEMORY.md"),
             ("memory.write", "memories/louis/USER.md"),
             ("memory.shared.write", "memories/_shared/MEMORY.md"),
-            ("memory.read", "memories/louis/MEMORY.md"),
+            ("memory.read", "memories/louis/"),
             ("memory.shared.read", "memories/_shared/MEMORY.md"),
         ], seen);
     }
