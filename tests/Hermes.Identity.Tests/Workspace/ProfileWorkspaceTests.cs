@@ -213,6 +213,28 @@ public sealed class ProfileWorkspaceTests
     }
 
     [Fact]
+    public async Task A_file_that_grows_past_the_limit_after_it_was_opened_is_still_capped()
+    {
+        await using var host = NewHost(o => o.MaxFileBytes = 10);
+        await using var turn = host.BeginTurn(Mei);
+        var ws = turn.Services.GetRequiredService<IWorkspace>();
+        var file = host.Tree.InMei("grow.bin");
+        File.WriteAllBytes(file, [1, 2, 3]);
+
+        await using var stream = await ws.OpenReadAsync("grow.bin", cancellationToken: Ct);
+        var buffer = new byte[2];
+        Assert.Equal(2, await stream.ReadAsync(buffer, Ct));
+        Assert.Equal(2, stream.Position);
+        File.WriteAllBytes(file, new byte[64]);
+        var ex = await Assert.ThrowsAsync<WorkspaceAccessException>(() => stream.CopyToAsync(Stream.Null, Ct));
+        Assert.Equal(WorkspaceAccessReason.TooLarge, ex.Reason);
+
+        stream.Position = 0;
+        Assert.Equal(10, stream.Read(new byte[10], 0, 10));
+        Assert.Throws<WorkspaceAccessException>(() => stream.ReadByte());
+    }
+
+    [Fact]
     public async Task Invalid_limits_fail_at_start()
     {
         await using var host = NewHost(o => o.MaxFileBytes = 0);
