@@ -195,6 +195,24 @@ public sealed class ProfileWorkspaceTests
     }
 
     [Fact]
+    public async Task An_owner_role_configured_as_confined_is_confined()
+    {
+        await using var host = NewHost(roles: """
+            roles:
+              owner:
+                allow: ["*"]
+                workspace: confined
+            """);
+        await using var turn = host.BeginTurn(Louis);
+        var ws = turn.Services.GetRequiredService<IWorkspace>();
+
+        Assert.True(ws.IsConfined);
+        var ex = await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.ReadAllTextAsync("../secret.txt", cancellationToken: Ct).AsTask());
+        Assert.Equal(WorkspaceAccessReason.OutsideWorkspace, ex.Reason);
+        Assert.Equal(WorkspaceAccessReason.InvalidPath, (await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.ReadAllTextAsync(Path.Combine(host.Tree.Root, "secret.txt"), cancellationToken: Ct).AsTask())).Reason);
+    }
+
+    [Fact]
     public async Task Sizes_are_capped_on_read_and_write()
     {
         await using var host = NewHost(o => o.MaxFileBytes = 10);
@@ -276,13 +294,13 @@ public sealed class ProfileWorkspaceTests
         Assert.Throws<NoActiveTurnException>(() => scope.ServiceProvider.GetRequiredService<IWorkspace>());
     }
 
-    private static WorkspaceHost NewHost(Action<WorkspaceOptions>? configure = null)
+    private static WorkspaceHost NewHost(Action<WorkspaceOptions>? configure = null, string? roles = null)
     {
         if (!OperatingSystem.IsLinux())
         {
             Assert.Skip("These tests pin the Linux behaviour.");
         }
 
-        return new WorkspaceHost(configure);
+        return new WorkspaceHost(configure, roles);
     }
 }
