@@ -1,3 +1,4 @@
+using Hermes.Identity.Workspace;
 using Microsoft.Extensions.Logging;
 
 namespace Hermes.Identity.Internal;
@@ -12,7 +13,7 @@ internal static partial class Log
     public static partial void WorkspaceOpenat2Unavailable(ILogger logger);
 
     [LoggerMessage(502, LogLevel.Warning, "Refused workspace path {Path} for profile {Profile}: {Reason}.", EventName = "WorkspaceEscapeRefused")]
-    public static partial void WorkspaceEscapeRefused(ILogger logger, string path, string profile, Hermes.Identity.Workspace.WorkspaceAccessReason reason);
+    public static partial void WorkspaceEscapeRefused(ILogger logger, string path, string profile, WorkspaceAccessReason reason);
 
     [LoggerMessage(503, LogLevel.Information, "Workspace {Action} on {Path} denied for profile {Profile}: {Reason}", EventName = "WorkspaceDenied")]
     public static partial void WorkspaceDenied(ILogger logger, string action, string path, string profile, string reason);

@@ -19,7 +19,10 @@ public interface IWorkspace
     /// </summary>
     bool IsConfined { get; }
 
-    /// <summary>Opens a regular file for reading. The size limit is checked when the file is opened.</summary>
+    /// <summary>
+    /// Opens a regular file for reading. The size limit is checked when the file is opened and while it is read:
+    /// reading past <see cref="WorkspaceOptions.MaxFileBytes"/> (a file that grew) throws <see cref="WorkspaceAccessException"/>.
+    /// </summary>
     /// <exception cref="WorkspaceAccessException">The path is refused, missing, not a regular file or too large, or the policy denies reading.</exception>
     ValueTask<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default);
 

@@ -35,29 +35,21 @@ internal sealed class ProfileWorkspace : IWorkspace, IDisposable
     public async ValueTask<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default)
     {
         await AuthorizeAsync(PolicyActions.WorkspaceRead, path, cancellationToken).ConfigureAwait(false);
-        var handle = OpenFile(path, WorkspaceFileMode.Read);
-        try
-        {
-            if (RandomAccess.GetLength(handle) > _options.MaxFileBytes)
-            {
-                throw TooLarge(path);
-            }
-
-            return new FileStream(handle, FileAccess.Read, bufferSize: 0);
-        }
-        catch
+        var handle = OpenFile(path, WorkspaceFileMode.Read, out var length);
+        if (length > _options.MaxFileBytes)
         {
             handle.Dispose();
-            throw;
+            throw TooLarge(path);
         }
+
+        return new WorkspaceReadStream(handle, _options.MaxFileBytes, () => TooLarge(path));
     }
 
     public async ValueTask<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken = default)
     {
         await AuthorizeAsync(PolicyActions.WorkspaceRead, path, cancellationToken).ConfigureAwait(false);
-        using var handle = OpenFile(path, WorkspaceFileMode.Read);
+        using var handle = OpenFile(path, WorkspaceFileMode.Read, out var length);
         var max = _options.MaxFileBytes;
-        var length = RandomAccess.GetLength(handle);
         if (length > max)
         {
             throw TooLarge(path);
@@ -129,15 +121,7 @@ internal sealed class ProfileWorkspace : IWorkspace, IDisposable
 
     public async ValueTask<IReadOnlyList<WorkspaceEntry>> ListAsync(string? directory = null, CancellationToken cancellationToken = default)
     {
-        if (directory is null)
-        {
-            await AuthorizeAsync(PolicyActions.WorkspaceRead, null, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await AuthorizeAsync(PolicyActions.WorkspaceRead, directory, cancellationToken).ConfigureAwait(false);
-        }
-
+        await AuthorizeAsync(PolicyActions.WorkspaceRead, directory, cancellationToken).ConfigureAwait(false);
         return Run(directory ?? ".", fs => fs.List(directory, _options.MaxListEntries));
     }
 
@@ -189,7 +173,20 @@ internal sealed class ProfileWorkspace : IWorkspace, IDisposable
             : new WorkspaceAccessException(WorkspaceAccessReason.Denied, $"Reading the workspace is not allowed for you. {decision.Reason}");
     }
 
-    private SafeFileHandle OpenFile(string path, WorkspaceFileMode mode) => Run(path, fs => fs.OpenFile(path, mode));
+    private SafeFileHandle OpenFile(string path, WorkspaceFileMode mode) => OpenFile(path, mode, out _);
+
+    private SafeFileHandle OpenFile(string path, WorkspaceFileMode mode, out long length)
+    {
+        try
+        {
+            return FileSystem().OpenFile(path, mode, out length);
+        }
+        catch (WorkspaceAccessException ex) when (IsEscape(ex))
+        {
+            LogEscape(path, ex);
+            throw;
+        }
+    }
 
     private T Run<T>(string path, Func<WorkspaceFileSystem, T> operation)
     {
@@ -197,12 +194,16 @@ internal sealed class ProfileWorkspace : IWorkspace, IDisposable
         {
             return operation(FileSystem());
         }
-        catch (WorkspaceAccessException ex) when (ex.Reason is WorkspaceAccessReason.OutsideWorkspace or WorkspaceAccessReason.SymbolicLink)
+        catch (WorkspaceAccessException ex) when (IsEscape(ex))
         {
-            Log.WorkspaceEscapeRefused(_logger, WorkspacePath.Show(path), _profile.Key, ex.Reason);
+            LogEscape(path, ex);
             throw;
         }
     }
+
+    private static bool IsEscape(WorkspaceAccessException ex) => ex.Reason is WorkspaceAccessReason.OutsideWorkspace or WorkspaceAccessReason.SymbolicLink;
+
+    private void LogEscape(string path, WorkspaceAccessException ex) => Log.WorkspaceEscapeRefused(_logger, WorkspacePath.Show(path), _profile.Key, ex.Reason);
 
     private WorkspaceFileSystem FileSystem()
     {

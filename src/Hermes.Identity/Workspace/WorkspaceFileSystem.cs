@@ -14,16 +14,20 @@ internal abstract class WorkspaceFileSystem : IDisposable
     public abstract string Mechanism { get; }
 
     /// <summary>Opens a regular file. The handle is checked to be a regular file before it is returned.</summary>
-    public SafeFileHandle OpenFile(string path, WorkspaceFileMode mode)
+    public SafeFileHandle OpenFile(string path, WorkspaceFileMode mode) => OpenFile(path, mode, out _);
+
+    /// <summary>Opens a regular file and gives its length when it was checked.</summary>
+    public SafeFileHandle OpenFile(string path, WorkspaceFileMode mode, out long length)
     {
         var handle = OpenUnchecked(path, mode);
         try
         {
-            CheckRegularFile(handle, path);
+            length = CheckRegularFile(handle, path);
             // Only now: truncating before the check could empty a file the check would refuse.
-            if (mode == WorkspaceFileMode.CreateOrTruncate)
+            if (mode == WorkspaceFileMode.CreateOrTruncate && length != 0)
             {
                 RandomAccess.SetLength(handle, 0);
+                length = 0;
             }
 
             return handle;
@@ -49,11 +53,11 @@ internal abstract class WorkspaceFileSystem : IDisposable
 
     public abstract void Dispose();
 
-    /// <summary>Opens <paramref name="path"/> without truncating it; <see cref="OpenFile"/> checks the handle next.</summary>
+    /// <summary>Opens <paramref name="path"/> without truncating it; <c>OpenFile</c> checks the handle next.</summary>
     protected abstract SafeFileHandle OpenUnchecked(string path, WorkspaceFileMode mode);
 
-    /// <summary>Throws unless <paramref name="handle"/> is a regular file that may be served.</summary>
-    protected abstract void CheckRegularFile(SafeFileHandle handle, string path);
+    /// <summary>Throws unless <paramref name="handle"/> is a regular file that may be served; returns its length.</summary>
+    protected abstract long CheckRegularFile(SafeFileHandle handle, string path);
 
     protected static WorkspaceAccessException NotARegularFile(string path, bool isDirectory) => new(
         WorkspaceAccessReason.NotARegularFile,

@@ -195,6 +195,24 @@ public sealed class ProfileWorkspaceTests
     }
 
     [Fact]
+    public async Task An_owner_role_configured_as_confined_is_confined()
+    {
+        await using var host = NewHost(roles: """
+            roles:
+              owner:
+                allow: ["*"]
+                workspace: confined
+            """);
+        await using var turn = host.BeginTurn(Louis);
+        var ws = turn.Services.GetRequiredService<IWorkspace>();
+
+        Assert.True(ws.IsConfined);
+        var ex = await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.ReadAllTextAsync("../secret.txt", cancellationToken: Ct).AsTask());
+        Assert.Equal(WorkspaceAccessReason.OutsideWorkspace, ex.Reason);
+        Assert.Equal(WorkspaceAccessReason.InvalidPath, (await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.ReadAllTextAsync(Path.Combine(host.Tree.Root, "secret.txt"), cancellationToken: Ct).AsTask())).Reason);
+    }
+
+    [Fact]
     public async Task Sizes_are_capped_on_read_and_write()
     {
         await using var host = NewHost(o => o.MaxFileBytes = 10);
@@ -210,6 +228,28 @@ public sealed class ProfileWorkspaceTests
         File.WriteAllBytes(host.Tree.InMei("big.bin"), new byte[11]);
         Assert.Equal(WorkspaceAccessReason.TooLarge, (await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.ReadAllBytesAsync("big.bin", cancellationToken: Ct).AsTask())).Reason);
         Assert.Equal(WorkspaceAccessReason.TooLarge, (await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.OpenReadAsync("big.bin", cancellationToken: Ct).AsTask())).Reason);
+    }
+
+    [Fact]
+    public async Task A_file_that_grows_past_the_limit_after_it_was_opened_is_still_capped()
+    {
+        await using var host = NewHost(o => o.MaxFileBytes = 10);
+        await using var turn = host.BeginTurn(Mei);
+        var ws = turn.Services.GetRequiredService<IWorkspace>();
+        var file = host.Tree.InMei("grow.bin");
+        File.WriteAllBytes(file, [1, 2, 3]);
+
+        await using var stream = await ws.OpenReadAsync("grow.bin", cancellationToken: Ct);
+        var buffer = new byte[2];
+        Assert.Equal(2, await stream.ReadAsync(buffer, Ct));
+        Assert.Equal(2, stream.Position);
+        File.WriteAllBytes(file, new byte[64]);
+        var ex = await Assert.ThrowsAsync<WorkspaceAccessException>(() => stream.CopyToAsync(Stream.Null, Ct));
+        Assert.Equal(WorkspaceAccessReason.TooLarge, ex.Reason);
+
+        stream.Position = 0;
+        Assert.Equal(10, stream.Read(new byte[10], 0, 10));
+        Assert.Throws<WorkspaceAccessException>(() => stream.ReadByte());
     }
 
     [Fact]
@@ -254,13 +294,13 @@ public sealed class ProfileWorkspaceTests
         Assert.Throws<NoActiveTurnException>(() => scope.ServiceProvider.GetRequiredService<IWorkspace>());
     }
 
-    private static WorkspaceHost NewHost(Action<WorkspaceOptions>? configure = null)
+    private static WorkspaceHost NewHost(Action<WorkspaceOptions>? configure = null, string? roles = null)
     {
         if (!OperatingSystem.IsLinux())
         {
             Assert.Skip("These tests pin the Linux behaviour.");
         }
 
-        return new WorkspaceHost(configure);
+        return new WorkspaceHost(configure, roles);
     }
 }

@@ -30,10 +30,12 @@ internal sealed class WorkspaceHost : IAsyncDisposable
 
     private readonly ServiceProvider _services;
 
-    public WorkspaceHost(Action<WorkspaceOptions>? configure = null)
+    /// <param name="configure">Workspace options.</param>
+    /// <param name="roles">A <c>roles:</c> section to append to the identities file.</param>
+    public WorkspaceHost(Action<WorkspaceOptions>? configure = null, string? roles = null)
     {
         Tree = new WorkspaceTree();
-        File.WriteAllText(Path.Combine(Tree.Root, "identities.yaml"), Identities);
+        File.WriteAllText(Path.Combine(Tree.Root, "identities.yaml"), Identities + "\n" + roles);
         var services = new ServiceCollection();
         services.AddHermesIsolation(o => o.Root = Tree.Root);
         services.AddSingleton(sp => new RolePatternPolicyBackend(sp.GetRequiredService<IIdentitySnapshotProvider>()));

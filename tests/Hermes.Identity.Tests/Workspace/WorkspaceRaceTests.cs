@@ -23,12 +23,7 @@ public sealed class WorkspaceRaceTests : IDisposable
     [InlineData("walk")]
     public void Swapping_a_directory_for_a_symlink_never_leaks_the_outside_file(string mechanism)
     {
-        if (!OperatingSystem.IsLinux() || (mechanism == "openat2" && !LinuxWorkspaceFileSystem.Openat2Works))
-        {
-            Assert.Skip("Needs Linux" + (mechanism == "openat2" ? " with openat2." : "."));
-        }
-
-        using var fs = LinuxWorkspaceFileSystem.Open(_tree.Mei, mechanism == "openat2" ? LinuxResolveMode.Openat2Beneath : LinuxResolveMode.OpenatWalk);
+        using var fs = OpenConfined(mechanism);
         var outcome = Race(fs, Tries, stopAtFirstLeak: false, ReadLeaks);
 
         Assert.Equal(0, outcome.Leaks);
@@ -56,12 +51,7 @@ public sealed class WorkspaceRaceTests : IDisposable
     [InlineData("walk")]
     public void Swapping_a_directory_for_a_symlink_never_lets_a_write_land_outside(string mechanism)
     {
-        if (!OperatingSystem.IsLinux() || (mechanism == "openat2" && !LinuxWorkspaceFileSystem.Openat2Works))
-        {
-            Assert.Skip("Needs Linux" + (mechanism == "openat2" ? " with openat2." : "."));
-        }
-
-        using var fs = LinuxWorkspaceFileSystem.Open(_tree.Mei, mechanism == "openat2" ? LinuxResolveMode.Openat2Beneath : LinuxResolveMode.OpenatWalk);
+        using var fs = OpenConfined(mechanism);
         // Alternately replaces an existing file and creates a new one (O_CREAT through the swapped folder).
         var n = 0;
         var outcome = Race(fs, Tries / 2, stopAtFirstLeak: false, f =>
@@ -73,6 +63,16 @@ public sealed class WorkspaceRaceTests : IDisposable
         Assert.Equal(0, outcome.Leaks);
         Assert.True(OutsideUnchanged());
         Assert.True(outcome.Inside > 0 && outcome.Refused > 0, $"the race was not run: {outcome}");
+    }
+
+    private LinuxWorkspaceFileSystem OpenConfined(string mechanism)
+    {
+        if (!OperatingSystem.IsLinux() || (mechanism == "openat2" && !LinuxWorkspaceFileSystem.Openat2Works))
+        {
+            Assert.Skip("Needs Linux" + (mechanism == "openat2" ? " with openat2." : "."));
+        }
+
+        return LinuxWorkspaceFileSystem.Open(_tree.Mei, mechanism == "openat2" ? LinuxResolveMode.Openat2Beneath : LinuxResolveMode.OpenatWalk);
     }
 
     private string Outside => Path.Combine(_tree.Root, "outside");

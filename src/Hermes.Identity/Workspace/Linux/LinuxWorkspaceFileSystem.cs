@@ -74,7 +74,7 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
         return new SafeFileHandle(Resolve(lease.Fd, path, flags, NewFileMode), ownsHandle: true);
     }
 
-    protected override void CheckRegularFile(SafeFileHandle handle, string path)
+    protected override long CheckRegularFile(SafeFileHandle handle, string path)
     {
         if (FStat((int)handle.DangerousGetHandle(), out var stat) != 0)
         {
@@ -87,6 +87,7 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
         }
 
         RefuseHardLinked(path, stat);
+        return (long)stat.Size;
     }
 
     public override WorkspaceEntry GetInfo(string path)

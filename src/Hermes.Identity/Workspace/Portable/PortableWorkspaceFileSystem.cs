@@ -55,13 +55,15 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
             FileShare.Read));
     }
 
-    protected override void CheckRegularFile(SafeFileHandle handle, string path)
+    protected override long CheckRegularFile(SafeFileHandle handle, string path)
     {
         var attributes = File.GetAttributes(handle);
         if ((attributes & (FileAttributes.Directory | FileAttributes.Device | FileAttributes.ReparsePoint)) != 0)
         {
             throw NotARegularFile(path, (attributes & FileAttributes.Directory) != 0);
         }
+
+        return RandomAccess.GetLength(handle);
     }
 
     public override WorkspaceEntry GetInfo(string path)
