@@ -107,71 +107,54 @@ internal static class SessionBenchmarkData
         SessionDatabaseOpener.Open(path, create: false, new SqliteSessionOptions { Synchronous = SqliteSynchronousMode.Normal }, NullLogger.Instance).Dispose();
     }
 
-    private static void LoadProfile(SqliteConnection connection, int profile)
-    {
-        using var transaction = WriteTransaction.Begin(connection);
-        var sessionIds = new long[SessionsPerProfile];
-        using (var session = connection.CreateCommand())
-        {
-            session.CommandText = "INSERT INTO sessions (id, key, platform, chat_id, chat_kind, created, updated) VALUES ($id, $key, 'telegram', $chat, 1, 0, 0) RETURNING seq";
-            for (var s = 0; s < SessionsPerProfile; s++)
-            {
-                session.Parameters.Clear();
-                session.Parameters.AddWithValue("$id", Guid.NewGuid().ToString("N"));
-                session.Parameters.AddWithValue("$key", "telegram:group:chat" + s);
-                session.Parameters.AddWithValue("$chat", "chat" + s);
-                sessionIds[s] = (long)session.ExecuteScalar()!;
-            }
-        }
-
-        using var insert = connection.CreateCommand();
-        insert.CommandText = "INSERT INTO messages (session, role, content, time) VALUES ($session, $role, $content, $time)";
-        var pSession = insert.Parameters.Add("$session", SqliteType.Integer);
-        var pRole = insert.Parameters.Add("$role", SqliteType.Text);
-        var pContent = insert.Parameters.Add("$content", SqliteType.Text);
-        var pTime = insert.Parameters.Add("$time", SqliteType.Integer);
-        insert.Prepare();
-        foreach (var (s, role, content, time) in MessagesOf(profile))
-        {
-            pSession.Value = sessionIds[s];
-            pRole.Value = role;
-            pContent.Value = content;
-            pTime.Value = time;
-            insert.ExecuteNonQuery();
-        }
-
-        transaction.Commit();
-    }
+    private static void LoadProfile(SqliteConnection connection, int profile) => Load(connection, [profile], withUserColumn: false);
 
     private static void BuildShared()
     {
         using var connection = SessionSharedDatabase.Open(SharedDatabase, SqliteSynchronousMode.Normal, withSearchIndex: false);
+        Load(connection, Enumerable.Range(0, Profiles), withUserColumn: true);
+        SessionSharedDatabase.AddSearchIndex(connection);
+    }
+
+    // Inserts the sessions and messages of the profiles in one transaction with prepared statements;
+    // the shared layout also fills user_id.
+    private static void Load(SqliteConnection connection, IEnumerable<int> profiles, bool withUserColumn)
+    {
+        var (userColumn, userValue) = withUserColumn ? ("user_id, ", "$user, ") : ("", "");
         using var transaction = WriteTransaction.Begin(connection);
         using var session = connection.CreateCommand();
-        session.CommandText = "INSERT INTO sessions (id, user_id, key, platform, chat_id, chat_kind, created, updated) VALUES ($id, $user, $key, 'telegram', $chat, 1, 0, 0) RETURNING seq";
+        session.CommandText = $"INSERT INTO sessions (id, {userColumn}key, platform, chat_id, chat_kind, created, updated) VALUES ($id, {userValue}$key, 'telegram', $chat, 1, 0, 0) RETURNING seq";
+        var sId = session.Parameters.Add("$id", SqliteType.Text);
+        var sKey = session.Parameters.Add("$key", SqliteType.Text);
+        var sChat = session.Parameters.Add("$chat", SqliteType.Text);
         using var insert = connection.CreateCommand();
-        insert.CommandText = "INSERT INTO messages (user_id, session, role, content, time) VALUES ($user, $session, $role, $content, $time)";
-        var pUser = insert.Parameters.Add("$user", SqliteType.Text);
+        insert.CommandText = $"INSERT INTO messages ({userColumn}session, role, content, time) VALUES ({userValue}$session, $role, $content, $time)";
         var pSession = insert.Parameters.Add("$session", SqliteType.Integer);
         var pRole = insert.Parameters.Add("$role", SqliteType.Text);
         var pContent = insert.Parameters.Add("$content", SqliteType.Text);
         var pTime = insert.Parameters.Add("$time", SqliteType.Integer);
+        var sUser = withUserColumn ? session.Parameters.Add("$user", SqliteType.Text) : null;
+        var pUser = withUserColumn ? insert.Parameters.Add("$user", SqliteType.Text) : null;
+        session.Prepare();
         insert.Prepare();
         var sessionIds = new long[SessionsPerProfile];
-        for (var profile = 0; profile < Profiles; profile++)
+        foreach (var profile in profiles)
         {
             var user = ProfileKeyOf(profile);
+            if (sUser is not null && pUser is not null)
+            {
+                sUser.Value = user;
+                pUser.Value = user;
+            }
+
             for (var s = 0; s < SessionsPerProfile; s++)
             {
-                session.Parameters.Clear();
-                session.Parameters.AddWithValue("$id", Guid.NewGuid().ToString("N"));
-                session.Parameters.AddWithValue("$user", user);
-                session.Parameters.AddWithValue("$key", "telegram:group:chat" + s);
-                session.Parameters.AddWithValue("$chat", "chat" + s);
+                sId.Value = Guid.NewGuid().ToString("N");
+                sKey.Value = "telegram:group:chat" + s;
+                sChat.Value = "chat" + s;
                 sessionIds[s] = (long)session.ExecuteScalar()!;
             }
 
-            pUser.Value = user;
             foreach (var (s, role, content, time) in MessagesOf(profile))
             {
                 pSession.Value = sessionIds[s];
@@ -183,7 +166,6 @@ internal static class SessionBenchmarkData
         }
 
         transaction.Commit();
-        SessionSharedDatabase.AddSearchIndex(connection);
     }
 
     private static int EnvInt(string name, int fallback) =>

@@ -50,6 +50,24 @@ public sealed class SessionStoreTests
     }
 
     [Fact]
+    public async Task A_direct_chat_without_a_chat_id_and_a_group_are_different_conversations()
+    {
+        await using var data = new TestData();
+        SessionInfo direct;
+        await using (var turn = data.BeginTurn("2"))
+        {
+            direct = await Store(turn).OpenCurrentSessionAsync();
+            Assert.Equal(("telegram:direct:-", null), (direct.Key, direct.ChatId));
+        }
+
+        await using var group = data.BeginTurn("2", "-1001", ChatKind.Group);
+        var inGroup = await Store(group).OpenCurrentSessionAsync();
+        Assert.Equal("telegram:group:-1001", inGroup.Key);
+        Assert.NotEqual(direct.Id, inGroup.Id);
+        Assert.Equal(2, (await Store(group).ListSessionsAsync()).Count);
+    }
+
+    [Fact]
     public async Task In_a_group_each_person_has_their_own_session_in_their_own_file()
     {
         await using var data = new TestData();

@@ -47,13 +47,7 @@ internal static class SessionQueries
     public static void Append(SqliteConnection connection, string sessionId, IReadOnlyList<SessionMessage> messages, DateTimeOffset now)
     {
         using var transaction = WriteTransaction.Begin(connection);
-        using var find = connection.CreateCommand();
-        find.CommandText = "SELECT seq FROM sessions WHERE id = $id";
-        find.Parameters.AddWithValue("$id", sessionId);
-        if (find.ExecuteScalar() is not long seq)
-        {
-            throw new SessionNotFoundException(sessionId);
-        }
+        var seq = RequireSeq(connection, sessionId);
 
         using var insert = connection.CreateCommand();
         insert.CommandText = "INSERT INTO messages (session, role, content, tool_name, tool_call_id, time) VALUES ($session, $role, $content, $tool, $call, $time)";
@@ -84,13 +78,7 @@ internal static class SessionQueries
 
     public static IReadOnlyList<SessionMessage> GetMessages(SqliteConnection connection, string sessionId, int? limit)
     {
-        using var find = connection.CreateCommand();
-        find.CommandText = "SELECT seq FROM sessions WHERE id = $id";
-        find.Parameters.AddWithValue("$id", sessionId);
-        if (find.ExecuteScalar() is not long seq)
-        {
-            throw new SessionNotFoundException(sessionId);
-        }
+        var seq = RequireSeq(connection, sessionId);
 
         using var command = connection.CreateCommand();
         // The latest `limit` messages, newest first here and reversed below; -1 means no limit in SQLite.
@@ -212,6 +200,15 @@ internal static class SessionQueries
                 reader.GetString(4),
                 reader.IsDBNull(5) ? null : reader.GetString(5)));
         }
+    }
+
+    // The session's row number, or SessionNotFoundException: the same for an id of another profile, which is not in this file.
+    private static long RequireSeq(SqliteConnection connection, string sessionId)
+    {
+        using var find = connection.CreateCommand();
+        find.CommandText = "SELECT seq FROM sessions WHERE id = $id";
+        find.Parameters.AddWithValue("$id", sessionId);
+        return find.ExecuteScalar() is long seq ? seq : throw new SessionNotFoundException(sessionId);
     }
 
     private static SessionInfo? FindCurrent(SqliteConnection connection, string key)

@@ -41,6 +41,7 @@ public interface ISessionStore
     /// <summary>
     /// Searches the bound profile's messages and session titles, best match first. Whitespace separates terms and every
     /// term must occur, as a substring, case-insensitively for ASCII. Works for text without spaces, such as Chinese.
+    /// Archived sessions are searched too.
     /// </summary>
     Task<IReadOnlyList<SessionSearchHit>> SearchAsync(string query, int limit = 20, CancellationToken cancellationToken = default);
 
