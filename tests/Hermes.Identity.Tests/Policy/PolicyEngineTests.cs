@@ -321,4 +321,16 @@ public sealed class PolicyEngineTests
 
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_inherits_chain_too_deep_to_compile_cheaply_is_refused_with_its_place()
+    {
+        var roles = string.Concat(Enumerable.Range(0, 20).Select(i => $"  r{i}:\n    inherits: {(i == 0 ? "trusted" : "r" + (i - 1))}\n"));
+        var yaml = PolicyTestHost.StandardYaml + "\nroles:\n" + roles;
+
+        var error = Assert.Throws<IdentityConfigException>(() => IdentitySnapshot.Parse(yaml, Path.GetTempPath()));
+
+        Assert.Contains("more than 16 roles", error.Message, StringComparison.Ordinal);
+        Assert.Contains("r19", error.Message, StringComparison.Ordinal);
+    }
 }
