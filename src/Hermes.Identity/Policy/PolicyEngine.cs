@@ -344,7 +344,7 @@ public sealed class PolicyEngine
 
         trail?.Add($"Decision: {decision.Effect}: {decision.Reason}");
         var role = rules?.Role ?? call.Subject?.Role;
-        if ((mode & Mode.Record) != 0)
+        if ((mode & Mode.Record) != 0 && _log.IsRecording(decision))
         {
             _log.Record(new DecisionEntry(call.Time ?? (_log.NeedsTime ? _time.GetUtcNow() : default), call.Subject?.Key, role, call.Sender, call.Action!, call.Resource, decision, call.TurnId, call.ToolCallId, call.ArgumentsDigest));
         }
