@@ -254,6 +254,19 @@ public sealed class PolicyEngineTests
     }
 
     [Fact]
+    public async Task A_backend_answer_that_is_no_known_effect_denies()
+    {
+        await using var host = PolicyTestHost.Create(configure: b => b.AddPolicyBackend<NonsenseBackend>());
+        await using var turn = host.BeginTurn("111");
+
+        var decision = await host.Engine.AuthorizeToolCallAsync("read_file", cancellationToken: Ct);
+
+        Assert.Equal(PolicyEffect.Deny, decision.Effect);
+        Assert.Contains("effect 7", Assert.Single(decision.Errors), StringComparison.Ordinal);
+        Assert.Empty(await host.Engine.GetVisibleToolsAsync(["read_file"], Ct));
+    }
+
+    [Fact]
     public async Task Every_backend_must_allow_and_any_one_can_ask_for_an_approval()
     {
         await using var host = PolicyTestHost.Create(configure: b => b.AddPolicyBackend<DenyWebBackend>().AddPolicyBackend<ApproveFilesBackend>());
