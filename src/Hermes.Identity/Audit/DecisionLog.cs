@@ -28,6 +28,13 @@ internal sealed class DecisionLog : IDisposable
     /// <summary>Whether a record needs its time (the audit file does; a log line has its own).</summary>
     public bool NeedsTime => _audit is not null;
 
+    /// <summary>Whether recording <paramref name="decision"/> would reach anyone: lets the allow path skip building the entry.</summary>
+    public bool IsRecording(PolicyDecision decision) =>
+        _audit is not null
+        || _metrics is { Decisions.Enabled: true }
+        || decision.Errors.Count > 0
+        || _logger.IsEnabled(decision.Effect == PolicyEffect.Allow ? LogLevel.Debug : LogLevel.Information);
+
     public void Record(in DecisionEntry entry)
     {
         var decision = entry.Decision;

@@ -39,7 +39,7 @@ public sealed class PolicyDecision
     /// For a <see cref="PolicyEffect.RequireApproval"/> tool call made with a tool call id and an arguments digest:
     /// what to pass to <see cref="PolicyEngine.GrantApprovalAsync"/>. Otherwise <see langword="null"/>.
     /// </summary>
-    public ApprovalRequest? Approval { get; init; }
+    public ApprovalRequest? Approval { get; internal init; }
 
     /// <summary>A deny.</summary>
     public static PolicyDecision Deny(string reason, string? revision = null, IReadOnlyList<string>? ruleIds = null) => new(PolicyEffect.Deny, reason, ruleIds, revision);

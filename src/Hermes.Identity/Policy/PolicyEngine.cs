@@ -264,6 +264,20 @@ public sealed class PolicyEngine
 
     private async ValueTask<PolicyDecision> ComposeAsync(Call call, IdentitySnapshot snapshot, RoleRules rules, PolicyDecision? first, Mode mode, Activity? activity, List<string>? trail, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await AskEveryBackendAsync(call, snapshot, rules, first, mode, activity, trail, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The caller gave up: nothing was decided, but the decision's activity must still end.
+            activity?.Dispose();
+            throw;
+        }
+    }
+
+    private async ValueTask<PolicyDecision> AskEveryBackendAsync(Call call, IdentitySnapshot snapshot, RoleRules rules, PolicyDecision? first, Mode mode, Activity? activity, List<string>? trail, CancellationToken cancellationToken)
+    {
         var request = RequestFor(call, snapshot, _time);
         var decisions = new List<PolicyDecision>(_others.Length + 1);
         if (first is not null)
@@ -325,6 +339,11 @@ public sealed class PolicyEngine
             return Failure("A policy backend gave no answer, so the action is refused.", $"{name}: returned no decision.", revision);
         }
 
+        if (!Enum.IsDefined(decision.Effect))
+        {
+            return Failure("A policy backend gave an answer that is not allow, deny or require approval, so the action is refused.", $"{name}: returned effect {(int)decision.Effect}.", revision);
+        }
+
         if (decision.Errors.Count > 0 && decision.Effect != PolicyEffect.Deny)
         {
             return new PolicyDecision(PolicyEffect.Deny, "The policy reported errors, so the action is refused.", decision.RuleIds, revision) { Errors = decision.Errors };
@@ -344,7 +363,7 @@ public sealed class PolicyEngine
 
         trail?.Add($"Decision: {decision.Effect}: {decision.Reason}");
         var role = rules?.Role ?? call.Subject?.Role;
-        if ((mode & Mode.Record) != 0)
+        if ((mode & Mode.Record) != 0 && _log.IsRecording(decision))
         {
             _log.Record(new DecisionEntry(call.Time ?? (_log.NeedsTime ? _time.GetUtcNow() : default), call.Subject?.Key, role, call.Sender, call.Action!, call.Resource, decision, call.TurnId, call.ToolCallId, call.ArgumentsDigest));
         }
@@ -410,9 +429,10 @@ public sealed class PolicyEngine
     {
         var subject = call.Subject!;
         trail.Add($"Subject: {(subject.IsGuest ? "guest" : "profile")} {subject.Key}; under revision {snapshot.Revision} its rules are those of {rules.Subject}.");
-        if (call.Resource is not null && call.Action!.StartsWith(PolicyActions.ToolPrefix, StringComparison.Ordinal))
+        var isTool = call.Resource is not null && call.Action!.StartsWith(PolicyActions.ToolPrefix, StringComparison.Ordinal);
+        if (isTool)
         {
-            trail.Add(snapshot.RoleTable.TryGetTool(call.Resource, out var tool)
+            trail.Add(snapshot.RoleTable.TryGetTool(call.Resource!, out var tool)
                 ? $"Tool {call.Resource} is listed in category {tool.Category}, so the action is {tool.Action}."
                 : $"Tool {call.Resource} is not listed under 'tools:', so the action is {RoleTable.UnlistedToolAction}: only a rule that allows every tool reaches it.");
         }
@@ -432,7 +452,8 @@ public sealed class PolicyEngine
         }
         else if (!match.IsAllowed)
         {
-            trail.Add($"No rule allows {rules.Subject} to {call.Action}{(call.Resource is null ? string.Empty : $" ({call.Resource})")}: what is not allowed is denied.");
+            var what = call.Resource is null ? string.Empty : isTool ? $" (tool {call.Resource})" : $" ({call.Resource})";
+            trail.Add($"No rule allows {rules.Subject} to {call.Action}{what}: what is not allowed is denied.");
         }
 
         static string Matches(string kind, string[] ids, string action) =>

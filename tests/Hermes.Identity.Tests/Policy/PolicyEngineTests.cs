@@ -254,6 +254,19 @@ public sealed class PolicyEngineTests
     }
 
     [Fact]
+    public async Task A_backend_answer_that_is_no_known_effect_denies()
+    {
+        await using var host = PolicyTestHost.Create(configure: b => b.AddPolicyBackend<NonsenseBackend>());
+        await using var turn = host.BeginTurn("111");
+
+        var decision = await host.Engine.AuthorizeToolCallAsync("read_file", cancellationToken: Ct);
+
+        Assert.Equal(PolicyEffect.Deny, decision.Effect);
+        Assert.Contains("effect 7", Assert.Single(decision.Errors), StringComparison.Ordinal);
+        Assert.Empty(await host.Engine.GetVisibleToolsAsync(["read_file"], Ct));
+    }
+
+    [Fact]
     public async Task Every_backend_must_allow_and_any_one_can_ask_for_an_approval()
     {
         await using var host = PolicyTestHost.Create(configure: b => b.AddPolicyBackend<DenyWebBackend>().AddPolicyBackend<ApproveFilesBackend>());
@@ -320,5 +333,17 @@ public sealed class PolicyEngineTests
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PolicyOptions>>().Value);
 
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_inherits_chain_too_deep_to_compile_cheaply_is_refused_with_its_place()
+    {
+        var roles = string.Concat(Enumerable.Range(0, 20).Select(i => $"  r{i}:\n    inherits: {(i == 0 ? "trusted" : "r" + (i - 1))}\n"));
+        var yaml = PolicyTestHost.StandardYaml + "\nroles:\n" + roles;
+
+        var error = Assert.Throws<IdentityConfigException>(() => IdentitySnapshot.Parse(yaml, Path.GetTempPath()));
+
+        Assert.Contains("more than 16 roles", error.Message, StringComparison.Ordinal);
+        Assert.Contains("r19", error.Message, StringComparison.Ordinal);
     }
 }

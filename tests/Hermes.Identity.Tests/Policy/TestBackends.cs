@@ -33,3 +33,9 @@ internal sealed class ApproveFilesBackend : IPolicyBackend
             ? new PolicyDecision(PolicyEffect.RequireApproval, "Files need a second pair of eyes.", ["files-approval"])
             : PolicyDecision.Allow("Fine.", ruleIds: ["fine"]));
 }
+
+internal sealed class NonsenseBackend : IPolicyBackend
+{
+    public ValueTask<PolicyDecision> EvaluateAsync(PolicyRequest request, CancellationToken cancellationToken = default) =>
+        new(new PolicyDecision((PolicyEffect)7, "Something new."));
+}

@@ -13,6 +13,9 @@ internal sealed class IdentitiesYamlReader
     private static readonly string[] IdentityKeys = ["display_name", "role", "accounts", "allow", "deny"];
     private static readonly string[] RoleKeys = ["inherits", "allow", "deny", "require_approval", "workspace", "description"];
 
+    /// <summary>How many roles an 'inherits' chain may pass through.</summary>
+    internal const int MaxInheritsDepth = 16;
+
     private readonly string _file;
     private readonly List<IdentityConfigError> _errors = [];
 
@@ -247,6 +250,13 @@ internal sealed class IdentitiesYamlReader
                 if (seen.Contains(parent))
                 {
                     Error(key, $"Role '{name}' inherits in a circle: {string.Join(" → ", seen)} → {parent}. Break the circle.");
+                    break;
+                }
+
+                // Each role is compiled with every rule up its chain: a bounded depth keeps that cost bounded.
+                if (seen.Count >= MaxInheritsDepth)
+                {
+                    Error(key, $"Role '{name}' inherits through more than {MaxInheritsDepth} roles ({string.Join(" → ", seen)} → …). Flatten the chain.");
                     break;
                 }
 
