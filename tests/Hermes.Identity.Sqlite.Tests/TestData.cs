@@ -25,7 +25,7 @@ internal sealed class TestData : IAsyncDisposable
 
     private readonly ServiceProvider _provider;
 
-    public TestData(Action<SqliteSessionOptions>? configure = null, bool withPolicy = true)
+    public TestData(Action<SqliteSessionOptions>? configure = null, bool withPolicy = true, bool refuseEverything = false)
     {
         Root = Path.Combine(Path.GetTempPath(), "hermes-sessions-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Root);
@@ -35,6 +35,11 @@ internal sealed class TestData : IAsyncDisposable
         if (withPolicy)
         {
             services.AddSingleton<IPolicyBackend>(Policy);
+        }
+
+        if (refuseEverything)
+        {
+            services.AddSingleton<IPolicyBackend>(new RoleGrantsBackend(new Dictionary<string, string[]>()));
         }
 
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
