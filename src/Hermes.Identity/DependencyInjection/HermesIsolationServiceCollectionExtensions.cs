@@ -60,6 +60,7 @@ public static class HermesIsolationServiceCollectionExtensions
         services.TryAddScoped(sp => sp.GetRequiredService<TurnContext>().Profile);
 
         services.TryAddSingleton<PolicyEngine>();
+        Hermes.Identity.Prompt.PromptServiceRegistration.Add(services);
 
         return new HermesIsolationBuilder(services);
     }
