@@ -1,0 +1,220 @@
+using System.Runtime.CompilerServices;
+using Hermes.Identity.AI.Approvals;
+using Hermes.Identity.AI.Internal;
+using Hermes.Identity.AI.Tools;
+using Hermes.Identity.Policy;
+using Hermes.Identity.Prompt;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace Hermes.Identity.AI;
+
+// Per request within a turn: offers only the tools the policy shows this profile, adds the identity block
+// (and memory) to the instructions, screens approval responses; and, once, makes the function-invocation
+// loop inside it ask the gate before every function it runs.
+internal sealed class HermesIsolationChatClient : DelegatingChatClient
+{
+    private readonly PolicyEngine _policy;
+    private readonly IdentityPrompt _prompt;
+    private readonly ICurrentProfile _current;
+    private readonly ToolApprovals _approvals;
+    private readonly ToolCallGate _gate;
+    private readonly ILogger _logger;
+
+    public HermesIsolationChatClient(IChatClient innerClient, PolicyEngine policy, IdentityPrompt prompt, ICurrentProfile current, ToolApprovals approvals, ILogger logger)
+        : base(innerClient)
+    {
+        _policy = policy;
+        _prompt = prompt;
+        _current = current;
+        _approvals = approvals;
+        _logger = logger;
+        _gate = new ToolCallGate(policy, approvals, current, logger);
+
+        var loop = innerClient.GetService<FunctionInvokingChatClient>() ?? throw new InvalidOperationException(
+            "UseHermesIsolation() found no function-invocation loop inside it, so it could not gate tool calls. Put it before " +
+            "UseFunctionInvocation() in the builder: new ChatClientBuilder(model).UseHermesIsolation().UseFunctionInvocation().Build(services). " +
+            "A loop outside it would run tools without asking the policy.");
+        var next = loop.FunctionInvoker;
+        loop.FunctionInvoker = (context, ct) => _gate.InvokeFromLoopAsync(context, next, ct);
+    }
+
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (!_current.IsInTurn)
+        {
+            Log.RequestOutsideTurn(_logger);
+            return await base.GetResponseAsync(messages, WithoutTools(options), cancellationToken).ConfigureAwait(false);
+        }
+
+        var turn = _current.Turn;
+        var (preparedMessages, preparedOptions) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
+        var response = await base.GetResponseAsync(preparedMessages, preparedOptions, cancellationToken).ConfigureAwait(false);
+        foreach (var message in response.Messages)
+        {
+            RegisterApprovalRequests(message.Contents, turn);
+        }
+
+        return response;
+    }
+
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (!_current.IsInTurn)
+        {
+            Log.RequestOutsideTurn(_logger);
+            await foreach (var update in base.GetStreamingResponseAsync(messages, WithoutTools(options), cancellationToken).ConfigureAwait(false))
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
+        var turn = _current.Turn;
+        var (preparedMessages, preparedOptions) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
+        await foreach (var update in base.GetStreamingResponseAsync(preparedMessages, preparedOptions, cancellationToken).ConfigureAwait(false))
+        {
+            RegisterApprovalRequests(update.Contents, turn);
+            yield return update;
+        }
+    }
+
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType == typeof(ToolApprovals) ? _approvals : base.GetService(serviceType, serviceKey);
+    }
+
+    private async ValueTask<(IEnumerable<ChatMessage> Messages, ChatOptions Options)> PrepareAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options, TurnContext turn, CancellationToken cancellationToken)
+    {
+        var prepared = options?.Clone() ?? new ChatOptions();
+        if (prepared.Tools is { Count: > 0 } tools)
+        {
+            prepared.Tools = await OfferAsync(tools, cancellationToken).ConfigureAwait(false);
+            if (prepared.Tools.Count == 0)
+            {
+                prepared.Tools = null;
+                prepared.ToolMode = null;
+            }
+        }
+
+        var block = await _prompt.RenderAsync(cancellationToken).ConfigureAwait(false);
+        prepared.Instructions = string.IsNullOrEmpty(prepared.Instructions) ? block : prepared.Instructions + "\n\n" + block;
+        return (ScreenApprovalResponses(messages, turn), prepared);
+    }
+
+    // The same engine decides what is offered and what may run (invariant 4): a tool the policy denies is not offered.
+    private async ValueTask<List<AITool>> OfferAsync(IList<AITool> tools, CancellationToken cancellationToken)
+    {
+        var names = new string[tools.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = tools[i].Name;
+        }
+
+        var visible = await _policy.GetVisibleToolsAsync(names, cancellationToken).ConfigureAwait(false);
+        var offered = new List<AITool>(visible.Count);
+        foreach (var tool in tools)
+        {
+            if (!Contains(visible, tool.Name))
+            {
+                continue;
+            }
+
+            if (tool is not AIFunction function)
+            {
+                offered.Add(tool);
+                continue;
+            }
+
+            var gated = new PolicyGatedFunction(function, _gate);
+            var decision = await _policy.AuthorizeToolCallAsync(tool.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+            offered.Add(decision.Effect == PolicyEffect.RequireApproval || function.GetService<ApprovalRequiredAIFunction>() is not null
+                ? new ApprovalRequiredAIFunction(gated)
+                : gated);
+        }
+
+        return offered;
+    }
+
+    private static bool Contains(IReadOnlyList<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Approving responses the ledger does not accept become rejections, so the loop never runs them.
+    private IEnumerable<ChatMessage> ScreenApprovalResponses(IEnumerable<ChatMessage> messages, TurnContext turn)
+    {
+        // Read the caller's sequence once, whatever it is.
+        var all = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        List<ChatMessage>? screened = null;
+        var index = 0;
+        foreach (var message in all)
+        {
+            List<AIContent>? contents = null;
+            for (var i = 0; i < message.Contents.Count; i++)
+            {
+                if (message.Contents[i] is ToolApprovalResponseContent { Approved: true } response
+                    && !_approvals.TryAccept(response, turn, out var reason))
+                {
+                    Log.ApprovalResponseRefused(_logger, response.RequestId, reason);
+                    contents ??= [.. message.Contents];
+                    contents[i] = new ToolApprovalResponseContent(response.RequestId, false, response.ToolCall) { Reason = reason };
+                }
+            }
+
+            if (contents is not null)
+            {
+                screened ??= [.. all.Take(index)];
+                var copy = message.Clone();
+                copy.Contents = contents;
+                screened.Add(copy);
+            }
+            else
+            {
+                screened?.Add(message);
+            }
+
+            index++;
+        }
+
+        return screened ?? all;
+    }
+
+    private void RegisterApprovalRequests(IList<AIContent> contents, TurnContext turn)
+    {
+        for (var i = 0; i < contents.Count; i++)
+        {
+            if (contents[i] is ToolApprovalRequestContent request)
+            {
+                _approvals.Register(request, turn);
+            }
+        }
+    }
+
+    private static ChatOptions? WithoutTools(ChatOptions? options)
+    {
+        if (options is not { Tools.Count: > 0 })
+        {
+            return options;
+        }
+
+        var stripped = options.Clone();
+        stripped.Tools = null;
+        stripped.ToolMode = null;
+        return stripped;
+    }
+}
