@@ -37,6 +37,7 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
             "A loop outside it would run tools without asking the policy.");
         var next = loop.FunctionInvoker;
         loop.FunctionInvoker = (context, ct) => _gate.InvokeFromLoopAsync(context, next, ct);
+        loop.AdditionalTools = new FlowToolList(loop.AdditionalTools);
     }
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -49,7 +50,8 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         }
 
         var turn = _current.Turn;
-        var (preparedMessages, preparedOptions) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
+        var (preparedMessages, preparedOptions, withheld) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
+        FlowToolList.Current = withheld; // this async method's own flow: restored when it returns
         var response = await base.GetResponseAsync(preparedMessages, preparedOptions, cancellationToken).ConfigureAwait(false);
         foreach (var message in response.Messages)
         {
@@ -75,7 +77,8 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         }
 
         var turn = _current.Turn;
-        var (preparedMessages, preparedOptions) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
+        var (preparedMessages, preparedOptions, withheld) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
+        FlowToolList.Current = withheld;
         await foreach (var update in base.GetStreamingResponseAsync(preparedMessages, preparedOptions, cancellationToken).ConfigureAwait(false))
         {
             RegisterApprovalRequests(update.Contents, turn);
@@ -89,13 +92,14 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         return serviceKey is null && serviceType == typeof(ToolApprovals) ? _approvals : base.GetService(serviceType, serviceKey);
     }
 
-    private async ValueTask<(IEnumerable<ChatMessage> Messages, ChatOptions Options)> PrepareAsync(
+    private async ValueTask<(IEnumerable<ChatMessage> Messages, ChatOptions Options, List<AITool>? Withheld)> PrepareAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options, TurnContext turn, CancellationToken cancellationToken)
     {
         var prepared = options?.Clone() ?? new ChatOptions();
+        List<AITool>? withheld = null;
         if (prepared.Tools is { Count: > 0 } tools)
         {
-            prepared.Tools = await OfferAsync(tools, cancellationToken).ConfigureAwait(false);
+            (prepared.Tools, withheld) = await OfferAsync(tools, cancellationToken).ConfigureAwait(false);
             if (prepared.Tools.Count == 0)
             {
                 prepared.Tools = null;
@@ -105,11 +109,11 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
 
         var block = await _prompt.RenderAsync(cancellationToken).ConfigureAwait(false);
         prepared.Instructions = string.IsNullOrEmpty(prepared.Instructions) ? block : prepared.Instructions + "\n\n" + block;
-        return (ScreenApprovalResponses(messages, turn), prepared);
+        return (ScreenApprovalResponses(messages, turn), prepared, withheld);
     }
 
     // The same engine decides what is offered and what may run (invariant 4): a tool the policy denies is not offered.
-    private async ValueTask<List<AITool>> OfferAsync(IList<AITool> tools, CancellationToken cancellationToken)
+    private async ValueTask<(List<AITool> Offered, List<AITool>? Withheld)> OfferAsync(IList<AITool> tools, CancellationToken cancellationToken)
     {
         var names = new string[tools.Count];
         for (var i = 0; i < names.Length; i++)
@@ -119,10 +123,16 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
 
         var visible = await _policy.GetVisibleToolsAsync(names, cancellationToken).ConfigureAwait(false);
         var offered = new List<AITool>(visible.Count);
+        List<AITool>? withheld = null;
         foreach (var tool in tools)
         {
             if (!Contains(visible, tool.Name))
             {
+                if (tool is AIFunction hidden)
+                {
+                    (withheld ??= []).Add(new PolicyGatedFunction(hidden, _gate));
+                }
+
                 continue;
             }
 
@@ -139,7 +149,7 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
                 : gated);
         }
 
-        return offered;
+        return (offered, withheld);
     }
 
     private static bool Contains(IReadOnlyList<string> names, string name)

@@ -10,6 +10,12 @@ internal sealed class PolicyGatedFunction(AIFunction inner, ToolCallGate gate) :
     {
         var callId = FunctionInvokingChatClient.CurrentContext?.CallContent?.CallId;
         var refusal = await gate.CheckAsync(Name, callId, arguments, cancellationToken).ConfigureAwait(false);
-        return refusal ?? await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        ToolCallGate.UseTurnServices(arguments);
+        return await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false);
     }
 }

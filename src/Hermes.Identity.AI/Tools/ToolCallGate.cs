@@ -36,6 +36,7 @@ internal sealed class ToolCallGate(PolicyEngine policy, ToolApprovals approvals,
             return refusal;
         }
 
+        UseTurnServices(context.Arguments);
         return next is null
             ? await context.Function.InvokeAsync(context.Arguments, cancellationToken).ConfigureAwait(false)
             : await next(context, cancellationToken).ConfigureAwait(false);
@@ -62,6 +63,16 @@ internal sealed class ToolCallGate(PolicyEngine policy, ToolApprovals approvals,
             default:
                 Log.ToolCallRefused(logger, toolName, toolCallId, principal, decision.Reason);
                 return Refusal(toolName, decision.Reason);
+        }
+    }
+
+    // Tools get the turn's scope as AIFunctionArguments.Services, so an IServiceProvider parameter resolves the
+    // sender's own stores (IMemoryStore, IWorkspace), never another profile's.
+    public static void UseTurnServices(AIFunctionArguments arguments)
+    {
+        if (CurrentTurnAccessor.PeekServices() is { } services)
+        {
+            arguments.Services = services;
         }
     }
 
