@@ -29,6 +29,7 @@ public sealed partial class GullibleChatClient : IChatClient
             observation.OfferedTools = options?.Tools?.Select(t => t.Name).ToArray() ?? [];
             observation.Instructions = options?.Instructions;
             observation.Requests++;
+            observation.Messages = history.Count;
         }
 
         var last = history.LastOrDefault();
@@ -137,6 +138,9 @@ public sealed partial class GullibleChatClient : IChatClient
 
         /// <summary>The instructions of the latest request.</summary>
         public string? Instructions { get; set; }
+
+        /// <summary>How many messages the latest request carried.</summary>
+        public int Messages { get; set; }
 
         /// <summary>How many requests reached the model.</summary>
         public int Requests { get; set; }

@@ -78,11 +78,21 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
 
         var turn = _current.Turn;
         var (preparedMessages, preparedOptions, withheld) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
-        FlowToolList.Current = withheld;
-        await foreach (var update in base.GetStreamingResponseAsync(preparedMessages, preparedOptions, cancellationToken).ConfigureAwait(false))
+        var updates = base.GetStreamingResponseAsync(preparedMessages, preparedOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (updates.ConfigureAwait(false))
         {
-            RegisterApprovalRequests(update.Contents, turn);
-            yield return update;
+            while (true)
+            {
+                // An async iterator's flow-local changes last one step: set them again before each step of the loop inside.
+                FlowToolList.Current = withheld;
+                if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                RegisterApprovalRequests(updates.Current.Contents, turn);
+                yield return updates.Current;
+            }
         }
     }
 
