@@ -116,14 +116,13 @@ public class AdapterBenchmarks
     // Answers at once: "hello" gets text; "call" gets CallsPerTurn calls to read_file, then text once results are in.
     private sealed class ScriptedModel : IChatClient
     {
-        private static readonly ChatResponse Text = new(new ChatMessage(ChatRole.Assistant, "hi"));
-
         public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
         {
             var last = messages is IList<ChatMessage> list ? list[^1] : messages.Last();
             if (last.Role != ChatRole.User || last.Text != "call")
             {
-                return Task.FromResult(Text);
+                // A new response each time: the function loop edits the response it is given.
+                return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "hi")));
             }
 
             var calls = new List<AIContent>(CallsPerTurn);

@@ -122,57 +122,42 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         return (ScreenApprovalResponses(messages, turn), prepared, withheld);
     }
 
-    // The same engine decides what is offered and what may run (invariant 4): a tool the policy denies is not offered.
+    // The same engine decides what is offered and what may run (invariant 4): one AuthorizeToolCallAsync per tool,
+    // and a tool is offered when the answer is not Deny, which is PolicyEngine.GetVisibleToolsAsync's own rule
+    // (a test pins that the two agree for every role). One pass also tells which offered tools need approval.
     private async ValueTask<(List<AITool> Offered, List<AITool>? Withheld)> OfferAsync(IList<AITool> tools, CancellationToken cancellationToken)
     {
-        var names = new string[tools.Count];
-        for (var i = 0; i < names.Length; i++)
-        {
-            names[i] = tools[i].Name;
-        }
-
-        var visible = await _policy.GetVisibleToolsAsync(names, cancellationToken).ConfigureAwait(false);
-        var offered = new List<AITool>(visible.Count);
+        var offered = new List<AITool>(tools.Count);
         List<AITool>? withheld = null;
         foreach (var tool in tools)
         {
-            if (!Contains(visible, tool.Name))
+            var decision = await _policy.AuthorizeToolCallAsync(tool.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (tool is not AIFunction function)
             {
-                if (tool is AIFunction hidden)
+                if (decision.Effect != PolicyEffect.Deny)
                 {
-                    (withheld ??= []).Add(new PolicyGatedFunction(hidden, _gate));
+                    offered.Add(tool);
                 }
 
                 continue;
             }
 
-            if (tool is not AIFunction function)
-            {
-                offered.Add(tool);
-                continue;
-            }
-
             var gated = new PolicyGatedFunction(function, _gate);
-            var decision = await _policy.AuthorizeToolCallAsync(tool.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-            offered.Add(decision.Effect == PolicyEffect.RequireApproval || function.GetService<ApprovalRequiredAIFunction>() is not null
-                ? new ApprovalRequiredAIFunction(gated)
-                : gated);
+            if (decision.Effect == PolicyEffect.Deny)
+            {
+                (withheld ??= []).Add(gated);
+            }
+            else if (decision.Effect == PolicyEffect.RequireApproval || function.GetService<ApprovalRequiredAIFunction>() is not null)
+            {
+                offered.Add(new ApprovalRequiredAIFunction(gated));
+            }
+            else
+            {
+                offered.Add(gated);
+            }
         }
 
         return (offered, withheld);
-    }
-
-    private static bool Contains(IReadOnlyList<string> names, string name)
-    {
-        for (var i = 0; i < names.Count; i++)
-        {
-            if (string.Equals(names[i], name, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     // Approving responses the ledger does not accept become rejections, so the loop never runs them.

@@ -12,20 +12,8 @@ namespace Hermes.Identity.AI.Tests;
 // over a real PolicyEngine, real identities.yaml and real files in a temp folder. The backend records every request.
 internal sealed class IsolationHarness : IAsyncDisposable
 {
-    public const string Yaml = """
-        version: 1
-        unknown_senders: guest
-        identities:
-          louis:
-            display_name: Louis
-            role: owner
-            accounts:
-              telegram: "732113076"
-          mei:
-            display_name: Mei
-            role: trusted
-            accounts:
-              telegram: "5550001"
+    // The sample's people and tools, plus Ana, whose role may use the terminal once an approver approves the call.
+    public static readonly string Yaml = SampleStory.IdentitiesYaml.Replace("tools:", """
           ana:
             display_name: Ana
             role: family
@@ -37,12 +25,7 @@ internal sealed class IsolationHarness : IAsyncDisposable
             allow: [tool.exec]
             require_approval: [tool.exec]
         tools:
-          terminal: exec
-          read_file: files.read
-          write_file: files.write
-          memory: memory
-          session_search: sessions
-        """;
+        """, StringComparison.Ordinal);
 
     private readonly ServiceProvider _services;
 

@@ -16,20 +16,17 @@ public sealed class SessionHistoryTests
 
         Assert.True(second.Seen.Messages > 1, "Mei's earlier messages were replayed");
         Assert.Equal(1, louis.Seen.Messages);
-        var stored = await h.InTurnAsync(Mei(), async turn =>
-        {
-            var store = turn.Services.GetRequiredService<ISessionStore>();
-            var session = await store.OpenCurrentSessionAsync();
-            return await store.GetMessagesAsync(session.Id);
-        });
+        var stored = await h.InTurnAsync(Mei(), StoredMessages);
         Assert.Contains(stored, m => m.Role == "user" && m.Content == "remember: the blue door");
         Assert.Contains(stored, m => m.Role == "tool_call" && m.ToolName == "memory");
         Assert.DoesNotContain(stored, m => m.Role == "system");
-        var louisStored = await h.InTurnAsync(Louis(), async turn =>
-        {
-            var store = turn.Services.GetRequiredService<ISessionStore>();
-            return await store.GetMessagesAsync((await store.OpenCurrentSessionAsync()).Id);
-        });
+        var louisStored = await h.InTurnAsync(Louis(), StoredMessages);
         Assert.DoesNotContain(louisStored, m => m.Content.Contains("blue door", StringComparison.Ordinal));
+    }
+
+    private static async ValueTask<IReadOnlyList<SessionMessage>> StoredMessages(TurnScope turn)
+    {
+        var store = turn.Services.GetRequiredService<ISessionStore>();
+        return await store.GetMessagesAsync((await store.OpenCurrentSessionAsync()).Id);
     }
 }

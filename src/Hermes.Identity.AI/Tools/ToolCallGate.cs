@@ -46,25 +46,26 @@ internal sealed class ToolCallGate(PolicyEngine policy, ToolApprovals approvals,
     public async ValueTask<string?> CheckAsync(string toolName, string? toolCallId, IDictionary<string, object?>? arguments, CancellationToken cancellationToken)
     {
         var decision = await policy.AuthorizeToolCallAsync(toolName, toolCallId, null, cancellationToken).ConfigureAwait(false);
-        var principal = current.IsInTurn ? current.Turn.Sender.Principal.ToString() : "(no turn)";
+        var sender = current.IsInTurn ? current.Turn.Sender : null; // logged as platform:userId, formatted only when logged
         switch (decision.Effect)
         {
             case PolicyEffect.Allow:
-                Log.ToolCallAllowed(logger, toolName, toolCallId, principal);
+                Log.ToolCallAllowed(logger, toolName, toolCallId, sender);
                 return null;
             case PolicyEffect.RequireApproval when toolCallId is not null && current.IsInTurn
                 && approvals.TryConsume(current.Turn, toolCallId, toolName, ArgumentsDigest.Compute(arguments)):
-                Log.ToolCallAllowed(logger, toolName, toolCallId, principal);
+                Log.ToolCallAllowed(logger, toolName, toolCallId, sender);
                 return null;
             case PolicyEffect.RequireApproval:
                 var reason = decision.Reason + " No accepted approval covers this exact call.";
-                Log.ToolCallRefused(logger, toolName, toolCallId, principal, reason);
+                Log.ToolCallRefused(logger, toolName, toolCallId, sender, reason);
                 return Refusal(toolName, reason);
             default:
-                Log.ToolCallRefused(logger, toolName, toolCallId, principal, decision.Reason);
+                Log.ToolCallRefused(logger, toolName, toolCallId, sender, decision.Reason);
                 return Refusal(toolName, decision.Reason);
         }
     }
+
 
     // Tools get the turn's scope as AIFunctionArguments.Services, so an IServiceProvider parameter resolves the
     // sender's own stores (IMemoryStore, IWorkspace), never another profile's.

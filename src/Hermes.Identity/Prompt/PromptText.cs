@@ -14,6 +14,11 @@ internal static class PromptText
             return string.Empty;
         }
 
+        if (text.Length <= maxLength && IsPlainLine(text))
+        {
+            return text;
+        }
+
         var b = new StringBuilder(Math.Min(text.Length, maxLength + 1));
         var pendingSpace = false;
         var count = 0;
@@ -47,5 +52,25 @@ internal static class PromptText
         }
 
         return truncated ? b.Append('…').ToString() : b.ToString();
+    }
+
+    // Printable ASCII, single spaces, no space at either end: nothing to clean (the common case).
+    private static bool IsPlainLine(string text)
+    {
+        if (text[0] == ' ' || text[^1] == ' ')
+        {
+            return false;
+        }
+
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c is < ' ' or > '~' || (c == ' ' && text[i - 1] == ' '))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
