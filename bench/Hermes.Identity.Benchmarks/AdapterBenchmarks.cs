@@ -12,10 +12,10 @@ namespace Hermes.Identity.Benchmarks;
 /// Per turn: Turn_hermes - Turn_plain. Per tool call: ((ToolCalls_hermes - ToolCalls_plain) - per turn) / CallsPerTurn.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 30)]
 public class AdapterBenchmarks
 {
-    public const int CallsPerTurn = 10;
+    public const int CallsPerTurn = 20;
 
     private const string Yaml = """
         version: 1
