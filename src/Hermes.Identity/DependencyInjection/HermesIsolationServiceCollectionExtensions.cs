@@ -62,6 +62,7 @@ public static class HermesIsolationServiceCollectionExtensions
         PolicyServiceRegistration.Add(services);
         Hermes.Identity.Memory.MemoryServiceRegistration.Add(services);
         Hermes.Identity.Workspace.WorkspaceServiceRegistration.Add(services);
+        Hermes.Identity.Prompt.PromptServiceRegistration.Add(services);
 
         return new HermesIsolationBuilder(services);
     }

@@ -14,6 +14,9 @@ internal sealed class CurrentTurnAccessor : ICurrentProfile
 
     internal static TurnContext? Peek() => Current.Value?.Context;
 
+    // The turn's DI scope, for adapters that run inside a turn but were built outside it (a chat client pipeline).
+    internal static IServiceProvider? PeekServices() => Current.Value is { Context: not null } box ? box.Services : null;
+
     internal static TurnBox Enter(TurnContext context)
     {
         if (Current.Value?.Context is { } active)
@@ -31,6 +34,7 @@ internal sealed class CurrentTurnAccessor : ICurrentProfile
     internal static void Exit(TurnBox box)
     {
         box.Context = null;
+        box.Services = null;
         if (ReferenceEquals(Current.Value, box))
         {
             Current.Value = null;
@@ -40,5 +44,7 @@ internal sealed class CurrentTurnAccessor : ICurrentProfile
     internal sealed class TurnBox(TurnContext context)
     {
         public TurnContext? Context { get; set; } = context;
+
+        public IServiceProvider? Services { get; set; }
     }
 }

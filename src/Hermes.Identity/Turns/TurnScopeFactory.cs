@@ -43,6 +43,7 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
         {
             scope = _scopes.CreateAsyncScope();
             scope.ServiceProvider.GetRequiredService<TurnScopeState>().Context = context;
+            box.Services = scope.ServiceProvider;
         }
         catch
         {

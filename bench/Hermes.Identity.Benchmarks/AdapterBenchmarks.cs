@@ -1,0 +1,157 @@
+using BenchmarkDotNet.Attributes;
+using Hermes.Identity;
+using Hermes.Identity.Policy;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hermes.Identity.Benchmarks;
+
+/// <summary>
+/// What UseHermesIsolation adds to a turn and to a tool call: the same pipeline (zero-latency scripted model,
+/// UseFunctionInvocation, five tools offered) with and without the layer, each inside a real turn.
+/// Per turn: Turn_hermes - Turn_plain. Per tool call: ((ToolCalls_hermes - ToolCalls_plain) - per turn) / CallsPerTurn.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 30)]
+public class AdapterBenchmarks
+{
+    public const int CallsPerTurn = 20;
+
+    private const string Yaml = """
+        version: 1
+        unknown_senders: deny
+        identities:
+          mei:
+            role: trusted
+            accounts: { telegram: "5550001" }
+        tools:
+          terminal: exec
+          read_file: files.read
+          write_file: files.write
+          memory: memory
+          session_search: sessions
+        """;
+
+    private readonly List<ChatMessage> _chat = [new(ChatRole.User, "hello")];
+    private readonly List<ChatMessage> _tools = [new(ChatRole.User, "call")];
+    private string _root = null!;
+    private ServiceProvider _services = null!;
+    private ITurnScopeFactory _turns = null!;
+    private IdentityResolution _mei;
+    private IChatClient _plain = null!;
+    private IChatClient _hermes = null!;
+    private ChatOptions _options = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _root = Path.Combine(Path.GetTempPath(), "hermes-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_root);
+        File.WriteAllText(Path.Combine(_root, "identities.yaml"), Yaml);
+        var services = new ServiceCollection();
+        services.AddHermesIsolation(o => o.Root = _root);
+        services.AddSingleton<IPolicyBackend, RoleTableBackend>();
+        _services = services.BuildServiceProvider();
+        _turns = _services.GetRequiredService<ITurnScopeFactory>();
+        _mei = _services.GetRequiredService<IIdentityResolver>().ResolveAsync(new SenderEnvelope("telegram", "5550001")).AsTask().GetAwaiter().GetResult();
+
+        var noop = AIFunctionFactory.Create(() => "ok", "read_file");
+        _options = new ChatOptions
+        {
+            Tools =
+            [
+                noop,
+                AIFunctionFactory.Create(() => "ok", "terminal"),
+                AIFunctionFactory.Create(() => "ok", "write_file"),
+                AIFunctionFactory.Create(() => "ok", "memory"),
+                AIFunctionFactory.Create(() => "ok", "session_search"),
+            ],
+        };
+        _plain = new ChatClientBuilder(new ScriptedModel()).UseFunctionInvocation().Build(_services);
+        _hermes = new ChatClientBuilder(new ScriptedModel()).UseHermesIsolation().UseFunctionInvocation().Build(_services);
+
+        // Both pipelines must do the same work: the calls run and are allowed.
+        var check = ToolCalls_hermes().GetAwaiter().GetResult();
+        if (check.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Count(r => (string?)r.Result?.ToString() == "ok") != CallsPerTurn)
+        {
+            throw new InvalidOperationException("The Hermes pipeline did not run the scripted tool calls.");
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _services.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Benchmark(Baseline = true)]
+    public async Task<ChatResponse> Turn_plain()
+    {
+        await using var turn = _turns.BeginTurn(_mei);
+        return await _plain.GetResponseAsync(_chat, _options);
+    }
+
+    [Benchmark]
+    public async Task<ChatResponse> Turn_hermes()
+    {
+        await using var turn = _turns.BeginTurn(_mei);
+        return await _hermes.GetResponseAsync(_chat, _options);
+    }
+
+    [Benchmark]
+    public async Task<ChatResponse> ToolCalls_plain()
+    {
+        await using var turn = _turns.BeginTurn(_mei);
+        return await _plain.GetResponseAsync(_tools, _options);
+    }
+
+    [Benchmark]
+    public async Task<ChatResponse> ToolCalls_hermes()
+    {
+        await using var turn = _turns.BeginTurn(_mei);
+        return await _hermes.GetResponseAsync(_tools, _options);
+    }
+
+    // Answers at once: "hello" gets text; "call" gets CallsPerTurn calls to read_file, then text once results are in.
+    private sealed class ScriptedModel : IChatClient
+    {
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var last = messages is IList<ChatMessage> list ? list[^1] : messages.Last();
+            if (last.Role != ChatRole.User || last.Text != "call")
+            {
+                // A new response each time: the function loop edits the response it is given.
+                return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "hi")));
+            }
+
+            var calls = new List<AIContent>(CallsPerTurn);
+            for (var i = 0; i < CallsPerTurn; i++)
+            {
+                calls.Add(new FunctionCallContent("c" + i, "read_file"));
+            }
+
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, calls)));
+        }
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    // A stand-in for the RBAC backend (not on main yet): one dictionary lookup per decision, decisions cached.
+    private sealed class RoleTableBackend : IPolicyBackend
+    {
+        private static readonly PolicyDecision Allowed = PolicyDecision.Allow("Role 'trusted' allows this.");
+        private static readonly PolicyDecision Denied = PolicyDecision.Deny("Role 'trusted' does not allow this.");
+        private static readonly HashSet<string> TrustedAllows = ["tool.files.read", "tool.files.write", "tool.memory", "tool.sessions"];
+
+        public ValueTask<PolicyDecision> EvaluateAsync(PolicyRequest request, CancellationToken cancellationToken = default) =>
+            new(TrustedAllows.Contains(request.Action) ? Allowed : Denied);
+    }
+}

@@ -1,0 +1,225 @@
+using System.Runtime.CompilerServices;
+using Hermes.Identity.AI.Approvals;
+using Hermes.Identity.AI.Internal;
+using Hermes.Identity.AI.Tools;
+using Hermes.Identity.Policy;
+using Hermes.Identity.Prompt;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace Hermes.Identity.AI;
+
+// Per request within a turn: offers only the tools the policy shows this profile, adds the identity block
+// (and memory) to the instructions, screens approval responses; and, once, makes the function-invocation
+// loop inside it ask the gate before every function it runs.
+internal sealed class HermesIsolationChatClient : DelegatingChatClient
+{
+    private readonly PolicyEngine _policy;
+    private readonly IdentityPrompt _prompt;
+    private readonly ICurrentProfile _current;
+    private readonly ToolApprovals _approvals;
+    private readonly ToolCallGate _gate;
+    private readonly ILogger _logger;
+
+    public HermesIsolationChatClient(IChatClient innerClient, PolicyEngine policy, IdentityPrompt prompt, ICurrentProfile current, ToolApprovals approvals, ILogger logger)
+        : base(innerClient)
+    {
+        _policy = policy;
+        _prompt = prompt;
+        _current = current;
+        _approvals = approvals;
+        _logger = logger;
+        _gate = new ToolCallGate(policy, approvals, current, logger);
+
+        var loop = innerClient.GetService<FunctionInvokingChatClient>() ?? throw new InvalidOperationException(
+            "UseHermesIsolation() found no function-invocation loop inside it, so it could not gate tool calls. Put it before " +
+            "UseFunctionInvocation() in the builder: new ChatClientBuilder(model).UseHermesIsolation().UseFunctionInvocation().Build(services). " +
+            "A loop outside it would run tools without asking the policy.");
+        var next = loop.FunctionInvoker;
+        loop.FunctionInvoker = (context, ct) => _gate.InvokeFromLoopAsync(context, next, ct);
+        loop.AdditionalTools = new FlowToolList(loop.AdditionalTools);
+    }
+
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (!_current.IsInTurn)
+        {
+            Log.RequestOutsideTurn(_logger);
+            return await base.GetResponseAsync(messages, WithoutTools(options), cancellationToken).ConfigureAwait(false);
+        }
+
+        var turn = _current.Turn;
+        var (preparedMessages, preparedOptions, withheld) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
+        FlowToolList.Current = withheld; // this async method's own flow: restored when it returns
+        var response = await base.GetResponseAsync(preparedMessages, preparedOptions, cancellationToken).ConfigureAwait(false);
+        foreach (var message in response.Messages)
+        {
+            RegisterApprovalRequests(message.Contents, turn);
+        }
+
+        return response;
+    }
+
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (!_current.IsInTurn)
+        {
+            Log.RequestOutsideTurn(_logger);
+            await foreach (var update in base.GetStreamingResponseAsync(messages, WithoutTools(options), cancellationToken).ConfigureAwait(false))
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
+        var turn = _current.Turn;
+        var (preparedMessages, preparedOptions, withheld) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
+        var updates = base.GetStreamingResponseAsync(preparedMessages, preparedOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (updates.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                // An async iterator's flow-local changes last one step: set them again before each step of the loop inside.
+                FlowToolList.Current = withheld;
+                if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                RegisterApprovalRequests(updates.Current.Contents, turn);
+                yield return updates.Current;
+            }
+        }
+    }
+
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType == typeof(ToolApprovals) ? _approvals : base.GetService(serviceType, serviceKey);
+    }
+
+    private async ValueTask<(IEnumerable<ChatMessage> Messages, ChatOptions Options, List<AITool>? Withheld)> PrepareAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options, TurnContext turn, CancellationToken cancellationToken)
+    {
+        var prepared = options?.Clone() ?? new ChatOptions();
+        List<AITool>? withheld = null;
+        if (prepared.Tools is { Count: > 0 } tools)
+        {
+            (prepared.Tools, withheld) = await OfferAsync(tools, cancellationToken).ConfigureAwait(false);
+            if (prepared.Tools.Count == 0)
+            {
+                prepared.Tools = null;
+                prepared.ToolMode = null;
+            }
+        }
+
+        var block = await _prompt.RenderAsync(cancellationToken).ConfigureAwait(false);
+        prepared.Instructions = string.IsNullOrEmpty(prepared.Instructions) ? block : prepared.Instructions + "\n\n" + block;
+        return (ScreenApprovalResponses(messages, turn), prepared, withheld);
+    }
+
+    // The same engine decides what is offered and what may run (invariant 4): one AuthorizeToolCallAsync per tool,
+    // and a tool is offered when the answer is not Deny, which is PolicyEngine.GetVisibleToolsAsync's own rule
+    // (a test pins that the two agree for every role). One pass also tells which offered tools need approval.
+    private async ValueTask<(List<AITool> Offered, List<AITool>? Withheld)> OfferAsync(IList<AITool> tools, CancellationToken cancellationToken)
+    {
+        var offered = new List<AITool>(tools.Count);
+        List<AITool>? withheld = null;
+        foreach (var tool in tools)
+        {
+            var decision = await _policy.AuthorizeToolCallAsync(tool.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (tool is not AIFunction function)
+            {
+                if (decision.Effect != PolicyEffect.Deny)
+                {
+                    offered.Add(tool);
+                }
+
+                continue;
+            }
+
+            var gated = new PolicyGatedFunction(function, _gate);
+            if (decision.Effect == PolicyEffect.Deny)
+            {
+                (withheld ??= []).Add(gated);
+            }
+            else if (decision.Effect == PolicyEffect.RequireApproval || function.GetService<ApprovalRequiredAIFunction>() is not null)
+            {
+                offered.Add(new ApprovalRequiredAIFunction(gated));
+            }
+            else
+            {
+                offered.Add(gated);
+            }
+        }
+
+        return (offered, withheld);
+    }
+
+    // Approving responses the ledger does not accept become rejections, so the loop never runs them.
+    private IEnumerable<ChatMessage> ScreenApprovalResponses(IEnumerable<ChatMessage> messages, TurnContext turn)
+    {
+        // Read the caller's sequence once, whatever it is.
+        var all = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        List<ChatMessage>? screened = null;
+        var index = 0;
+        foreach (var message in all)
+        {
+            List<AIContent>? contents = null;
+            for (var i = 0; i < message.Contents.Count; i++)
+            {
+                if (message.Contents[i] is ToolApprovalResponseContent { Approved: true } response
+                    && !_approvals.TryAccept(response, turn, out var reason))
+                {
+                    Log.ApprovalResponseRefused(_logger, response.RequestId, reason);
+                    contents ??= [.. message.Contents];
+                    contents[i] = new ToolApprovalResponseContent(response.RequestId, false, response.ToolCall) { Reason = reason };
+                }
+            }
+
+            if (contents is not null)
+            {
+                screened ??= [.. all.Take(index)];
+                var copy = message.Clone();
+                copy.Contents = contents;
+                screened.Add(copy);
+            }
+            else
+            {
+                screened?.Add(message);
+            }
+
+            index++;
+        }
+
+        return screened ?? all;
+    }
+
+    private void RegisterApprovalRequests(IList<AIContent> contents, TurnContext turn)
+    {
+        for (var i = 0; i < contents.Count; i++)
+        {
+            if (contents[i] is ToolApprovalRequestContent request)
+            {
+                _approvals.Register(request, turn);
+            }
+        }
+    }
+
+    private static ChatOptions? WithoutTools(ChatOptions? options)
+    {
+        if (options is not { Tools.Count: > 0 })
+        {
+            return options;
+        }
+
+        var stripped = options.Clone();
+        stripped.Tools = null;
+        stripped.ToolMode = null;
+        return stripped;
+    }
+}

@@ -1,0 +1,94 @@
+using Hermes.Identity.Sessions;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hermes.Identity.AI.Sessions;
+
+// Within a turn whose scope has an ISessionStore: puts the profile's recent conversation before the new
+// messages, and appends the new messages and the reply to the profile's current session afterwards.
+// Outside a turn, or without a store, it passes the request through untouched: there is no profile to read.
+internal sealed class SessionHistoryChatClient(IChatClient innerClient, int historyLimit, TimeProvider time) : DelegatingChatClient(innerClient)
+{
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var store = CurrentTurnAccessor.Peek() is null ? null : CurrentTurnAccessor.PeekServices()?.GetService<ISessionStore>();
+        if (store is null)
+        {
+            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        var session = await store.OpenCurrentSessionAsync(cancellationToken).ConfigureAwait(false);
+        var history = await store.GetMessagesAsync(session.Id, historyLimit, cancellationToken).ConfigureAwait(false);
+        var incoming = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        var all = new List<ChatMessage>(history.Count + incoming.Count);
+        foreach (var stored in history)
+        {
+            if (ToChatMessage(stored) is { } restored)
+            {
+                all.Add(restored);
+            }
+        }
+
+        all.AddRange(incoming);
+        var response = await base.GetResponseAsync(all, options, cancellationToken).ConfigureAwait(false);
+
+        var now = time.GetUtcNow();
+        var toStore = new List<SessionMessage>(incoming.Count + response.Messages.Count);
+        AddMessages(incoming, now, toStore);
+        AddMessages(response.Messages, now, toStore);
+        await store.AppendAsync(session.Id, toStore, cancellationToken).ConfigureAwait(false);
+        return response;
+    }
+
+    // Streaming is passed through without history: a reply only streams once, so it is persisted by the caller.
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        base.GetStreamingResponseAsync(messages, options, cancellationToken);
+
+    internal static void AddMessages(IEnumerable<ChatMessage> messages, DateTimeOffset now, List<SessionMessage> into)
+    {
+        foreach (var message in messages)
+        {
+            var role = message.Role.Value;
+            if (message.Role == ChatRole.System)
+            {
+                continue; // the identity block and instructions are rebuilt every turn; never replay an old nonce
+            }
+
+            foreach (var content in message.Contents)
+            {
+                switch (content)
+                {
+                    case TextContent { Text.Length: > 0 } text:
+                        into.Add(new SessionMessage(role, text.Text, null, null, message.CreatedAt ?? now));
+                        break;
+                    case FunctionCallContent call:
+                        into.Add(new SessionMessage("tool_call", ArgumentsText(call.Arguments), call.Name, call.CallId, message.CreatedAt ?? now));
+                        break;
+                    case FunctionResultContent result:
+                        into.Add(new SessionMessage("tool", result.Result?.ToString() ?? string.Empty, null, result.CallId, message.CreatedAt ?? now));
+                        break;
+                }
+            }
+        }
+    }
+
+    // Only the spoken conversation is replayed to the model; tool calls and results stay in the store for search and audit.
+    internal static ChatMessage? ToChatMessage(SessionMessage stored) => stored.Role switch
+    {
+        "user" => new ChatMessage(ChatRole.User, stored.Content) { CreatedAt = stored.Time },
+        "assistant" => new ChatMessage(ChatRole.Assistant, stored.Content) { CreatedAt = stored.Time },
+        _ => null,
+    };
+
+    private static string ArgumentsText(IDictionary<string, object?>? arguments)
+    {
+        if (arguments is null)
+        {
+            return "{}";
+        }
+
+        var typeInfo = AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>));
+        return System.Text.Json.JsonSerializer.Serialize(arguments, typeInfo);
+    }
+}
