@@ -25,11 +25,11 @@ internal sealed class TestData : IAsyncDisposable
 
     private readonly ServiceProvider _provider;
 
-    public TestData(Action<SqliteSessionOptions>? configure = null, bool withPolicy = true, bool refuseEverything = false)
+    public TestData(Action<SqliteSessionOptions>? configure = null, bool withPolicy = true, bool refuseEverything = false, string identities = Identities)
     {
         Root = Path.Combine(Path.GetTempPath(), "hermes-sessions-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Root);
-        File.WriteAllText(Path.Combine(Root, "identities.yaml"), Identities);
+        File.WriteAllText(Path.Combine(Root, "identities.yaml"), identities);
         var services = new ServiceCollection();
         services.AddHermesIsolation(o => o.Root = Root).AddSqliteSessions(configure);
         if (withPolicy)

@@ -33,11 +33,17 @@ public static class PolicyActions
     /// <summary>Administer identities: export or erase another person's data.</summary>
     public const string IdentityAdmin = "identity.admin";
 
+    /// <summary>Export a profile's data (sessions, memory, workspace); another person's also needs <see cref="IdentityAdmin"/>.</summary>
+    public const string ProfileExport = "profile.export";
+
+    /// <summary>Erase a profile's data; another person's also needs <see cref="IdentityAdmin"/>.</summary>
+    public const string ProfileErase = "profile.erase";
+
     /// <summary>The non-tool actions, in the order documented.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         MemoryRead, MemoryWrite, MemorySharedRead, MemorySharedWrite, SessionsReadAll,
-        WorkspaceRead, WorkspaceWrite, ApprovalGrant, IdentityAdmin,
+        WorkspaceRead, WorkspaceWrite, ApprovalGrant, IdentityAdmin, ProfileExport, ProfileErase,
     ];
 
     /// <summary>The tool categories every configuration knows, whether or not <c>tools:</c> maps a tool to them.</summary>

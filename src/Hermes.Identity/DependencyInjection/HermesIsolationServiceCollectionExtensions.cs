@@ -63,6 +63,7 @@ public static class HermesIsolationServiceCollectionExtensions
         Hermes.Identity.Memory.MemoryServiceRegistration.Add(services);
         Hermes.Identity.Workspace.WorkspaceServiceRegistration.Add(services);
         Hermes.Identity.Prompt.PromptServiceRegistration.Add(services);
+        Hermes.Identity.PersonalData.PersonalDataServiceRegistration.Add(services);
 
         return new HermesIsolationBuilder(services);
     }

@@ -28,6 +28,8 @@ public sealed class BuiltInRoleTableTests
         { PolicyActions.WorkspaceWrite,    A, A, D },   // guest workspace is read-only
         { PolicyActions.ApprovalGrant,     A, D, D },
         { PolicyActions.IdentityAdmin,     A, D, D },
+        { PolicyActions.ProfileExport,     A, D, D },   // granted to other roles in identities.yaml if wanted
+        { PolicyActions.ProfileErase,      A, D, D },
     };
 
     [Theory]

@@ -1,0 +1,19 @@
+using Hermes.Identity.Policy;
+using Hermes.Identity.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Hermes.Identity.PersonalData;
+
+// The export/erase part of AddHermesIsolation. The session store joins in when AddSqliteSessions registered it.
+internal static class PersonalDataServiceRegistration
+{
+    public static void Add(IServiceCollection services) =>
+        services.TryAddSingleton(sp => new ProfileData(
+            sp.GetRequiredService<PolicyEngine>(),
+            sp.GetRequiredService<ICurrentProfile>(),
+            sp.GetRequiredService<IIdentitySnapshotProvider>(),
+            sp.GetService<ISessionFiles>(),
+            sp.GetService<ILoggerFactory>()));
+}
