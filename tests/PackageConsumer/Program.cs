@@ -1,4 +1,5 @@
 using Hermes.Identity;
+using Hermes.Identity.Policy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -13,7 +14,7 @@ File.WriteAllText(Path.Combine(root, "identities.yaml"), """
     """);
 
 var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddHermesIsolation(o => o.Root = root);
+builder.Services.AddHermesIsolation(o => o.Root = root).AddPolicyBackend<OfficeHoursBackend>();
 using var app = builder.Build();
 await app.StartAsync();
 
@@ -22,9 +23,12 @@ var turns = app.Services.GetRequiredService<ITurnScopeFactory>();
 var current = app.Services.GetRequiredService<ICurrentProfile>();
 
 var louis = await resolver.ResolveAsync(new SenderEnvelope("telegram", "111", displayName: "Louis"));
+var policy = app.Services.GetRequiredService<PolicyEngine>();
 await using (turns.BeginTurn(louis))
 {
     Console.WriteLine($"telegram:111 -> {current.Profile.Key} ({current.Profile.Role})");
+    var decision = await policy.AuthorizeToolCallAsync("terminal");
+    Console.WriteLine($"terminal for louis: {decision.Effect} ({decision.Reason})");
 }
 
 var stranger = await resolver.ResolveAsync(new SenderEnvelope("telegram", "222", displayName: "Louis (owner)"));
@@ -32,3 +36,15 @@ Console.WriteLine($"telegram:222 admitted: {stranger.IsAdmitted}");
 await app.StopAsync();
 Directory.Delete(root, recursive: true);
 return current.IsInTurn || stranger.IsAdmitted ? 1 : 0;
+
+// A custom backend, as the README shows: every backend must allow, so it can only narrow the built-in roles.
+public sealed class OfficeHoursBackend(TimeProvider time) : IPolicyBackend
+{
+    public ValueTask<PolicyDecision> EvaluateAsync(PolicyRequest request, CancellationToken cancellationToken = default)
+    {
+        var hour = time.GetLocalNow().Hour;
+        return ValueTask.FromResult(request.Subject.Role != "guest" || hour is >= 9 and < 18
+            ? PolicyDecision.Allow("Within office hours.", request.Revision)
+            : PolicyDecision.Deny("Guests are served from 9 to 18.", request.Revision));
+    }
+}
