@@ -95,7 +95,7 @@ public sealed partial class GullibleChatClient : IChatClient
 
         if (WriteMemory().Match(line) is { Success: true } remember)
         {
-            calls.Add(Call("memory", ("action", "append"), ("content", remember.Groups[1].Value)));
+            calls.Add(Call("memory", ("action", "add"), ("content", remember.Groups[1].Value)));
         }
         else if (ReadMemory().IsMatch(line))
         {

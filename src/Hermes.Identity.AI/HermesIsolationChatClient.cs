@@ -20,6 +20,8 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
     private readonly ToolApprovals _approvals;
     private readonly ToolCallGate _gate;
     private readonly ILogger _logger;
+    private readonly FunctionInvokingChatClient _loop;
+    private readonly UnknownCallAnswers _unknown;
 
     public HermesIsolationChatClient(IChatClient innerClient, PolicyEngine policy, IdentityPrompt prompt, ICurrentProfile current, ToolApprovals approvals, ILogger logger)
         : base(innerClient)
@@ -35,6 +37,11 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
             "UseHermesIsolation() found no function-invocation loop inside it, so it could not gate tool calls. Put it before " +
             "UseFunctionInvocation() in the builder: new ChatClientBuilder(model).UseHermesIsolation().UseFunctionInvocation().Build(services). " +
             "A loop outside it would run tools without asking the policy.");
+        _loop = loop;
+        _unknown = new UnknownCallAnswers(_gate);
+
+        // A name the loop has never heard of comes back to this client, which asks the policy (see UnknownCallAnswers).
+        loop.TerminateOnUnknownCalls = true;
         var next = loop.FunctionInvoker;
         loop.FunctionInvoker = (context, ct) => _gate.InvokeFromLoopAsync(context, next, ct);
         loop.AdditionalTools = new FlowToolList(loop.AdditionalTools);
@@ -53,6 +60,36 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         var (preparedMessages, preparedOptions, withheld) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
         FlowToolList.Current = withheld; // this async method's own flow: restored when it returns
         var response = await base.GetResponseAsync(preparedMessages, preparedOptions, cancellationToken).ConfigureAwait(false);
+        List<ChatMessage>? conversation = null;
+        IList<ChatMessage> latest = [.. response.Messages];
+        for (var round = 0; round < _loop.MaximumIterationsPerRequest; round++)
+        {
+            var known = Known(preparedOptions);
+            if (UnknownCallAnswers.Unanswered(latest, known) is not { } calls)
+            {
+                break;
+            }
+
+            var answers = await _unknown.AnswerAsync(calls, known, cancellationToken).ConfigureAwait(false);
+            conversation ??= [.. preparedMessages];
+            conversation.AddRange(latest);
+            conversation.Add(answers);
+            response.Messages.Add(answers);
+            var next = await base.GetResponseAsync(conversation, preparedOptions, cancellationToken).ConfigureAwait(false);
+            latest = [.. next.Messages];
+            foreach (var message in latest)
+            {
+                response.Messages.Add(message);
+            }
+
+            response.ResponseId = next.ResponseId;
+            response.FinishReason = next.FinishReason;
+            if (next.Usage is { } usage)
+            {
+                (response.Usage ??= new UsageDetails()).Add(usage);
+            }
+        }
+
         foreach (var message in response.Messages)
         {
             RegisterApprovalRequests(message.Contents, turn);
@@ -78,21 +115,42 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
 
         var turn = _current.Turn;
         var (preparedMessages, preparedOptions, withheld) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
-        var updates = base.GetStreamingResponseAsync(preparedMessages, preparedOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await using (updates.ConfigureAwait(false))
+        List<ChatMessage>? conversation = null;
+        IEnumerable<ChatMessage> request = preparedMessages;
+        for (var round = 0; ; round++)
         {
-            while (true)
+            var received = new List<ChatResponseUpdate>();
+            var updates = base.GetStreamingResponseAsync(request, preparedOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using (updates.ConfigureAwait(false))
             {
-                // An async iterator's flow-local changes last one step: set them again before each step of the loop inside.
-                FlowToolList.Current = withheld;
-                if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                while (true)
                 {
-                    break;
-                }
+                    // An async iterator's flow-local changes last one step: set them again before each step of the loop inside.
+                    FlowToolList.Current = withheld;
+                    if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
 
-                RegisterApprovalRequests(updates.Current.Contents, turn);
-                yield return updates.Current;
+                    received.Add(updates.Current);
+                    RegisterApprovalRequests(updates.Current.Contents, turn);
+                    yield return updates.Current;
+                }
             }
+
+            var known = Known(preparedOptions);
+            var latest = received.ToChatResponse().Messages;
+            if (round + 1 >= _loop.MaximumIterationsPerRequest || UnknownCallAnswers.Unanswered(latest, known) is not { } calls)
+            {
+                yield break;
+            }
+
+            var answers = await _unknown.AnswerAsync(calls, known, cancellationToken).ConfigureAwait(false);
+            yield return new ChatResponseUpdate(ChatRole.Tool, answers.Contents) { MessageId = Guid.NewGuid().ToString("N") };
+            conversation ??= [.. preparedMessages];
+            conversation.AddRange(latest);
+            conversation.Add(answers);
+            request = conversation;
         }
     }
 
@@ -209,6 +267,9 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
             }
         }
     }
+
+    // Every tool the loop can find for this request: the offered ones, the host's AdditionalTools and the withheld ones.
+    private IEnumerable<AITool> Known(ChatOptions options) => (options.Tools ?? []).Concat(_loop.AdditionalTools ?? []);
 
     private static ChatOptions? WithoutTools(ChatOptions? options)
     {
