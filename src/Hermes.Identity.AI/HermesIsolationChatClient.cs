@@ -53,43 +53,16 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         if (!_current.IsInTurn)
         {
             Log.RequestOutsideTurn(_logger);
-            return await base.GetResponseAsync(messages, WithoutTools(options), cancellationToken).ConfigureAwait(false);
+            var stripped = WithoutTools(options);
+            var reply = await base.GetResponseAsync(messages, stripped, cancellationToken).ConfigureAwait(false);
+            return await AnswerUnknownCallsAsync(messages, stripped, reply, cancellationToken).ConfigureAwait(false);
         }
 
         var turn = _current.Turn;
         var (preparedMessages, preparedOptions, withheld) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
         FlowToolList.Current = withheld; // this async method's own flow: restored when it returns
         var response = await base.GetResponseAsync(preparedMessages, preparedOptions, cancellationToken).ConfigureAwait(false);
-        List<ChatMessage>? conversation = null;
-        IList<ChatMessage> latest = [.. response.Messages];
-        for (var round = 0; round < _loop.MaximumIterationsPerRequest; round++)
-        {
-            var known = Known(preparedOptions);
-            if (UnknownCallAnswers.Unanswered(latest, known) is not { } calls)
-            {
-                break;
-            }
-
-            var answers = await _unknown.AnswerAsync(calls, known, cancellationToken).ConfigureAwait(false);
-            conversation ??= [.. preparedMessages];
-            conversation.AddRange(latest);
-            conversation.Add(answers);
-            response.Messages.Add(answers);
-            var next = await base.GetResponseAsync(conversation, preparedOptions, cancellationToken).ConfigureAwait(false);
-            latest = [.. next.Messages];
-            foreach (var message in latest)
-            {
-                response.Messages.Add(message);
-            }
-
-            response.ResponseId = next.ResponseId;
-            response.FinishReason = next.FinishReason;
-            if (next.Usage is { } usage)
-            {
-                (response.Usage ??= new UsageDetails()).Add(usage);
-            }
-        }
-
+        response = await AnswerUnknownCallsAsync(preparedMessages, preparedOptions, response, cancellationToken).ConfigureAwait(false);
         foreach (var message in response.Messages)
         {
             RegisterApprovalRequests(message.Contents, turn);
@@ -105,7 +78,7 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         if (!_current.IsInTurn)
         {
             Log.RequestOutsideTurn(_logger);
-            await foreach (var update in base.GetStreamingResponseAsync(messages, WithoutTools(options), cancellationToken).ConfigureAwait(false))
+            await foreach (var update in StreamAsync(messages, WithoutTools(options), null, null, cancellationToken).ConfigureAwait(false))
             {
                 yield return update;
             }
@@ -115,12 +88,23 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
 
         var turn = _current.Turn;
         var (preparedMessages, preparedOptions, withheld) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
+        await foreach (var update in StreamAsync(preparedMessages, preparedOptions, withheld, turn, cancellationToken).ConfigureAwait(false))
+        {
+            yield return update;
+        }
+    }
+
+    // Streams the loop's updates; when a reply calls a name the loop does not know, streams the policy's answers
+    // (see AnswerUnknownCallsAsync) and goes on.
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options, List<AITool>? withheld, TurnContext? turn, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         List<ChatMessage>? conversation = null;
-        IEnumerable<ChatMessage> request = preparedMessages;
+        IEnumerable<ChatMessage> request = messages;
         for (var round = 0; ; round++)
         {
             var received = new List<ChatResponseUpdate>();
-            var updates = base.GetStreamingResponseAsync(request, preparedOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var updates = base.GetStreamingResponseAsync(request, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
             await using (updates.ConfigureAwait(false))
             {
                 while (true)
@@ -133,12 +117,16 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
                     }
 
                     received.Add(updates.Current);
-                    RegisterApprovalRequests(updates.Current.Contents, turn);
+                    if (turn is not null)
+                    {
+                        RegisterApprovalRequests(updates.Current.Contents, turn);
+                    }
+
                     yield return updates.Current;
                 }
             }
 
-            var known = Known(preparedOptions);
+            var known = Known(options);
             var latest = received.ToChatResponse().Messages;
             if (round + 1 >= _loop.MaximumIterationsPerRequest || UnknownCallAnswers.Unanswered(latest, known) is not { } calls)
             {
@@ -147,7 +135,7 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
 
             var answers = await _unknown.AnswerAsync(calls, known, cancellationToken).ConfigureAwait(false);
             yield return new ChatResponseUpdate(ChatRole.Tool, answers.Contents) { MessageId = Guid.NewGuid().ToString("N") };
-            conversation ??= [.. preparedMessages];
+            conversation ??= [.. messages];
             conversation.AddRange(latest);
             conversation.Add(answers);
             request = conversation;
@@ -268,8 +256,45 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         }
     }
 
+    // The loop hands back replies that call a name it does not know; answer those calls through the policy and go on,
+    // as the loop itself would, for at most its own iteration limit.
+    private async Task<ChatResponse> AnswerUnknownCallsAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, ChatResponse response, CancellationToken cancellationToken)
+    {
+        List<ChatMessage>? conversation = null;
+        IList<ChatMessage> latest = [.. response.Messages];
+        for (var round = 0; round < _loop.MaximumIterationsPerRequest; round++)
+        {
+            var known = Known(options);
+            if (UnknownCallAnswers.Unanswered(latest, known) is not { } calls)
+            {
+                break;
+            }
+
+            var answers = await _unknown.AnswerAsync(calls, known, cancellationToken).ConfigureAwait(false);
+            conversation ??= [.. messages];
+            conversation.AddRange(latest);
+            conversation.Add(answers);
+            response.Messages.Add(answers);
+            var next = await base.GetResponseAsync(conversation, options, cancellationToken).ConfigureAwait(false);
+            latest = [.. next.Messages];
+            foreach (var message in latest)
+            {
+                response.Messages.Add(message);
+            }
+
+            response.ResponseId = next.ResponseId;
+            response.FinishReason = next.FinishReason;
+            if (next.Usage is { } usage)
+            {
+                (response.Usage ??= new UsageDetails()).Add(usage);
+            }
+        }
+
+        return response;
+    }
+
     // Every tool the loop can find for this request: the offered ones, the host's AdditionalTools and the withheld ones.
-    private IEnumerable<AITool> Known(ChatOptions options) => (options.Tools ?? []).Concat(_loop.AdditionalTools ?? []);
+    private IEnumerable<AITool> Known(ChatOptions? options) => (options?.Tools ?? []).Concat(_loop.AdditionalTools ?? []);
 
     private static ChatOptions? WithoutTools(ChatOptions? options)
     {
