@@ -31,7 +31,7 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         _current = current;
         _approvals = approvals;
         _logger = logger;
-        _gate = new ToolCallGate(policy, approvals, current, logger);
+        _gate = new ToolCallGate(policy, current, logger);
 
         var loop = innerClient.GetService<FunctionInvokingChatClient>() ?? throw new InvalidOperationException(
             "UseHermesIsolation() found no function-invocation loop inside it, so it could not gate tool calls. Put it before " +
@@ -65,7 +65,7 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         response = await AnswerUnknownCallsAsync(preparedMessages, preparedOptions, response, cancellationToken).ConfigureAwait(false);
         foreach (var message in response.Messages)
         {
-            RegisterApprovalRequests(message.Contents, turn);
+            await RegisterApprovalRequestsAsync(message.Contents, turn, cancellationToken).ConfigureAwait(false);
         }
 
         return response;
@@ -119,7 +119,7 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
                     received.Add(updates.Current);
                     if (turn is not null)
                     {
-                        RegisterApprovalRequests(updates.Current.Contents, turn);
+                        await RegisterApprovalRequestsAsync(updates.Current.Contents, turn, cancellationToken).ConfigureAwait(false);
                     }
 
                     yield return updates.Current;
@@ -245,13 +245,13 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         return screened ?? all;
     }
 
-    private void RegisterApprovalRequests(IList<AIContent> contents, TurnContext turn)
+    private async ValueTask RegisterApprovalRequestsAsync(IList<AIContent> contents, TurnContext turn, CancellationToken cancellationToken)
     {
         for (var i = 0; i < contents.Count; i++)
         {
             if (contents[i] is ToolApprovalRequestContent request)
             {
-                _approvals.Register(request, turn);
+                await _approvals.RegisterAsync(request, turn, cancellationToken).ConfigureAwait(false);
             }
         }
     }
