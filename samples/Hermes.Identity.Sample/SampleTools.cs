@@ -55,7 +55,7 @@ public static class SampleTools
             "Writes a file in your workspace."),
         AIFunctionFactory.Create(
             (IServiceProvider services, CancellationToken ct, string action, string? content = null, string? old = null, string? file = null) =>
-                MemoryAsync(services.GetRequiredService<IMemoryStore>(), action, content, old, file, ct),
+                MemoryAsync(services.GetRequiredService<IMemoryStore>(), services.GetRequiredService<TurnContext>().Profile.Key, action, content, old, file, ct),
             "memory",
             "Reads or edits your long-term memory. action: read | add | replace | remove; file: notes (MEMORY.md, default) | user (USER.md); " +
             "content: the entry to add, or the new text for replace; old: text that only the entry to replace or remove contains."),
@@ -73,7 +73,7 @@ public static class SampleTools
     ];
 
     // Every MemoryException says what to do next, so its message is the tool's answer; a refusal says so first.
-    private static async Task<string> MemoryAsync(IMemoryStore memory, string action, string? content, string? old, string? file, CancellationToken ct)
+    private static async Task<string> MemoryAsync(IMemoryStore memory, string profile, string action, string? content, string? old, string? file, CancellationToken ct)
     {
         var target = file?.ToUpperInvariant() switch
         {
@@ -91,7 +91,7 @@ public static class SampleTools
                 "read" => null,
                 _ => throw new MemoryException($"Unknown memory action '{action}' or missing argument: use read, add (content), replace (old, content) or remove (old)."),
             };
-            return result is null ? (await memory.ReadAsync(ct)).Render() : "Saved. " + result;
+            return result is null ? (await memory.ReadAsync(ct)).Render() : $"Saved to the memory of profile '{profile}'. {result}";
         }
         catch (MemoryAccessDeniedException ex)
         {
