@@ -40,7 +40,8 @@ public sealed partial class GullibleChatClient : IChatClient
 
         if (last.Role == ChatRole.Tool)
         {
-            var results = last.Contents.OfType<FunctionResultContent>().Select(r => $"{r.Result}");
+            // Passes on the first sentence of each result: the whole text is printed just above it.
+            var results = last.Contents.OfType<FunctionResultContent>().Select(r => FirstSentence($"{r.Result}"));
             return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "Done. The tool said: " + string.Join(" | ", results))));
         }
 
@@ -95,7 +96,7 @@ public sealed partial class GullibleChatClient : IChatClient
 
         if (WriteMemory().Match(line) is { Success: true } remember)
         {
-            calls.Add(Call("memory", ("action", "append"), ("content", remember.Groups[1].Value)));
+            calls.Add(Call("memory", ("action", "add"), ("content", remember.Groups[1].Value)));
         }
         else if (ReadMemory().IsMatch(line))
         {
@@ -115,6 +116,13 @@ public sealed partial class GullibleChatClient : IChatClient
 
     private FunctionCallContent Call(string name, params (string Key, string Value)[] arguments) =>
         new($"call_{Interlocked.Increment(ref _calls)}", name, arguments.ToDictionary(a => a.Key, a => (object?)a.Value));
+
+    private static string FirstSentence(string text)
+    {
+        var line = text.ReplaceLineEndings(" ");
+        var end = line.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? line : line[..(end + 1)];
+    }
 
     // Believes whatever the message says about who is writing.
     private static string Reply(string text)

@@ -1,9 +1,7 @@
-using Hermes.Identity.Memory;
-using Hermes.Identity.Policy;
-using Hermes.Identity.Sample.Temporary;
 using Hermes.Identity.Sessions;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Hermes.Identity.Sample;
 
@@ -16,7 +14,7 @@ public sealed class SampleBot : IAsyncDisposable
     private readonly TextWriter _output;
     private readonly ServiceProvider _services;
 
-    private SampleBot(TextWriter output, ServiceProvider services, IChatClient chat, IList<AITool> tools, SampleTools.TerminalLog terminal, PrintingPolicyBackend decisions)
+    private SampleBot(TextWriter output, ServiceProvider services, IChatClient chat, IList<AITool> tools, SampleTools.TerminalLog terminal, DecisionPrinter decisions)
     {
         _output = output;
         _services = services;
@@ -35,8 +33,8 @@ public sealed class SampleBot : IAsyncDisposable
     /// <summary>What the simulated terminal ran.</summary>
     public SampleTools.TerminalLog Terminal { get; }
 
-    /// <summary>The tool and store decisions, in order.</summary>
-    public PrintingPolicyBackend Decisions { get; }
+    /// <summary>The tool and store decisions, in order, as the library logged them.</summary>
+    public DecisionPrinter Decisions { get; }
 
     /// <summary>The host's services.</summary>
     public IServiceProvider Services => _services;
@@ -45,29 +43,24 @@ public sealed class SampleBot : IAsyncDisposable
     public static SampleBot Create(string root, TextWriter output, IChatClient model)
     {
         var services = new ServiceCollection();
-        services.AddHermesIsolation(o => o.Root = root);
 
-        // TEMP until the RBAC backend lands on main: AddHermesIsolation() will register it, and this goes.
-        services.AddSingleton<RolePatternBackend>();
-        services.AddSingleton(sp => new PrintingPolicyBackend(sp.GetRequiredService<RolePatternBackend>(), output));
-        services.AddSingleton<IPolicyBackend>(sp => sp.GetRequiredService<PrintingPolicyBackend>());
+        // The embedded defaults: identities.yaml, memory and workspaces as files under root, the built-in roles,
+        // and one SQLite database per person for sessions.
+        services.AddHermesIsolation(o => o.Root = root).AddSqliteSessions();
 
-        // TEMP until the memory, sessions and workspace branches land: their registrations replace these.
-        services.AddScoped<FileMemoryStore>();
-        services.AddScoped<IMemoryStore>(sp => sp.GetRequiredService<FileMemoryStore>());
-        services.AddSingleton<InMemorySessionStore.Shelf>();
-        services.AddScoped<ISessionStore, InMemorySessionStore>();
-        services.AddScoped<WorkspaceFiles>();
+        // The library's decision log, printed as the story runs.
+        var decisions = new DecisionPrinter(output);
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(decisions));
 
         var terminal = new SampleTools.TerminalLog();
-        services.AddSingleton(terminal);
         services.AddChatClient(model)
             .UseHermesSessionHistory()
             .UseHermesIsolation()
             .UseFunctionInvocation();
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-        return new SampleBot(output, provider, provider.GetRequiredService<IChatClient>(), SampleTools.Create(terminal), terminal, provider.GetRequiredService<PrintingPolicyBackend>());
+        decisions.Current = provider.GetRequiredService<ICurrentProfile>();
+        return new SampleBot(output, provider, provider.GetRequiredService<IChatClient>(), SampleTools.Create(terminal), terminal, decisions);
     }
 
     /// <summary>Handles one incoming message: resolve the sender, begin their turn, ask the model, print what happened.</summary>
@@ -83,20 +76,45 @@ public sealed class SampleBot : IAsyncDisposable
         }
 
         await using var turn = turns.BeginTurn(resolution);
+        Write($"  identity: {envelope.Principal} is profile {turn.Profile.Key} ({turn.Profile.Role}); the display name \"{envelope.DisplayName}\" and the message text decide nothing");
         var seen = GullibleChatClient.Observe();
         var response = await Chat.GetResponseAsync([new ChatMessage(ChatRole.User, text)], new ChatOptions { Tools = Tools }, cancellationToken);
-        Print(turn.Profile, envelope, response, seen);
+        Print(response, seen);
         return response;
+    }
+
+    /// <summary>
+    /// Counts each profile's sessions and messages in a turn of <paramref name="reader"/>, through
+    /// <see cref="IAllSessionsReader"/>: the policy allows it only to a role with <c>sessions.read.all</c>.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, (int Sessions, int Messages)>> CountSessionsAsync(SimulatedTelegram.Person reader, IEnumerable<string> profiles, CancellationToken cancellationToken = default)
+    {
+        var resolution = await _services.GetRequiredService<IIdentityResolver>().ResolveAsync(SimulatedTelegram.Direct(reader), cancellationToken);
+        await using var turn = _services.GetRequiredService<ITurnScopeFactory>().BeginTurn(resolution);
+        var all = turn.Services.GetRequiredService<IAllSessionsReader>();
+        var counts = new Dictionary<string, (int, int)>(StringComparer.Ordinal);
+        foreach (var profile in profiles)
+        {
+            var sessions = await all.ListSessionsAsync(profile, includeArchived: true, cancellationToken);
+            var messages = 0;
+            foreach (var session in sessions)
+            {
+                messages += (await all.GetMessagesAsync(profile, session.Id, cancellationToken: cancellationToken)).Count;
+            }
+
+            counts[profile] = (sessions.Count, messages);
+        }
+
+        return counts;
     }
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 
-    private void Print(AgentProfile profile, SenderEnvelope envelope, ChatResponse response, GullibleChatClient.Observation seen)
+    private void Print(ChatResponse response, GullibleChatClient.Observation seen)
     {
         lock (_output)
         {
-            _output.WriteLine($"  identity: {envelope.Principal} is profile {profile.Key} ({profile.Role}); the display name \"{envelope.DisplayName}\" and the message text decide nothing");
             if (seen.Requests > 0)
             {
                 _output.WriteLine($"  tools offered to the model: {string.Join(", ", seen.OfferedTools)}");

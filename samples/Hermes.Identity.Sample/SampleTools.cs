@@ -1,6 +1,6 @@
 using Hermes.Identity.Memory;
-using Hermes.Identity.Sample.Temporary;
 using Hermes.Identity.Sessions;
+using Hermes.Identity.Workspace;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -25,38 +25,91 @@ public static class SampleTools
             "terminal",
             "Runs a shell command on the host machine."),
         AIFunctionFactory.Create(
-            (string path, IServiceProvider services) => services.GetRequiredService<WorkspaceFiles>().Read(path),
+            async (string path, IServiceProvider services, CancellationToken ct) =>
+            {
+                try
+                {
+                    return await services.GetRequiredService<IWorkspace>().ReadAllTextAsync(path, ct);
+                }
+                catch (WorkspaceAccessException ex)
+                {
+                    return "Refused: " + ex.Message; // written to be shown to the user and the model
+                }
+            },
             "read_file",
             "Reads a file from your workspace."),
         AIFunctionFactory.Create(
-            (string path, string content, IServiceProvider services) => services.GetRequiredService<WorkspaceFiles>().Write(path, content),
+            async (string path, string content, IServiceProvider services, CancellationToken ct) =>
+            {
+                try
+                {
+                    await services.GetRequiredService<IWorkspace>().WriteAllTextAsync(path, content, overwrite: true, ct);
+                    return $"Wrote {path}.";
+                }
+                catch (WorkspaceAccessException ex)
+                {
+                    return "Refused: " + ex.Message;
+                }
+            },
             "write_file",
             "Writes a file in your workspace."),
         AIFunctionFactory.Create(
-            async (string action, string? content, IServiceProvider services, CancellationToken ct) =>
-            {
-                // TEMP: switch to the real IMemoryStore's write method when the memory branch lands.
-                var memory = services.GetRequiredService<FileMemoryStore>();
-                if (action == "append" && content is not null)
-                {
-                    var decision = await memory.AppendAsync(content, ct);
-                    return decision.IsAllowed ? $"Saved to the memory of profile '{services.GetRequiredService<TurnContext>().Profile.Key}'." : "Refused: " + decision.Reason;
-                }
-
-                return (await services.GetRequiredService<IMemoryStore>().ReadAsync(ct)).Render();
-            },
+            (IServiceProvider services, CancellationToken ct, string action, string? content = null, string? old = null, string? file = null) =>
+                MemoryAsync(services.GetRequiredService<IMemoryStore>(), services.GetRequiredService<TurnContext>().Profile.Key, action, content, old, file, ct),
             "memory",
-            "Reads or appends to the long-term memory (action: read | append)."),
+            "Reads or edits your long-term memory. action: read | add | replace | remove; file: notes (MEMORY.md, default) | user (USER.md); " +
+            "content: the entry to add, or the new text for replace; old: text that only the entry to replace or remove contains."),
         AIFunctionFactory.Create(
-            (string query, IServiceProvider services) =>
+            async (string query, IServiceProvider services, CancellationToken ct) =>
             {
-                // TEMP: switch to the SQLite store's search when the sessions branch lands.
-                var hits = ((InMemorySessionStore)services.GetRequiredService<ISessionStore>()).Search(query);
-                return hits.Count == 0 ? $"No message mentions '{query}' in your sessions." : string.Join("\n", hits.Select(h => $"{h.Role}: {h.Content}"));
+                // The store is the sender's own: its search cannot reach anyone else's messages.
+                var hits = await services.GetRequiredService<ISessionStore>().SearchAsync(query, 5, ct);
+                return hits.Count == 0
+                    ? $"No message mentions '{query}' in your sessions."
+                    : string.Join("\n", hits.Select(h => $"{h.Role ?? "title"}: {h.Snippet}"));
             },
             "session_search",
-            "Searches past conversations."),
+            "Searches your past conversations."),
     ];
+
+    // Every MemoryException says what to do next, so its message is the tool's answer; a refusal says so first.
+    private static async Task<string> MemoryAsync(IMemoryStore memory, string profile, string action, string? content, string? old, string? file, CancellationToken ct)
+    {
+        var target = file?.ToUpperInvariant() switch
+        {
+            "USER" or "USER.MD" => MemoryFile.User,
+            "SHARED" => MemoryFile.Shared,
+            _ => MemoryFile.Notes,
+        };
+        try
+        {
+            var result = action switch
+            {
+                "add" when content is not null => await memory.AddAsync(target, content, ct),
+                "replace" when old is not null && content is not null => await memory.ReplaceAsync(target, old, content, ct),
+                "remove" when old is not null => await memory.RemoveAsync(target, old, ct),
+                "read" => null,
+                _ => throw new MemoryException($"Unknown memory action '{action}' or missing argument: use read, add (content), replace (old, content) or remove (old)."),
+            };
+            return result is null ? (await memory.ReadAsync(ct)).Render() : $"Saved to the memory of profile '{profile}'. {result}";
+        }
+        catch (MemoryAccessDeniedException ex)
+        {
+            return "Refused: " + ex.Message;
+        }
+        catch (MemoryLimitExceededException ex)
+        {
+            return "Not saved, the memory is full: " + ex.Message;
+        }
+        catch (MemoryEntryMatchException ex)
+        {
+            return "Not changed: " + ex.Message;
+        }
+        catch (MemoryException ex)
+        {
+            return "Memory error: " + ex.Message;
+        }
+    }
 
     /// <summary>What the simulated terminal ran, and for whom.</summary>
     public sealed class TerminalLog

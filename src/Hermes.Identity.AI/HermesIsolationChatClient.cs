@@ -20,6 +20,8 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
     private readonly ToolApprovals _approvals;
     private readonly ToolCallGate _gate;
     private readonly ILogger _logger;
+    private readonly FunctionInvokingChatClient _loop;
+    private readonly UnknownCallAnswers _unknown;
 
     public HermesIsolationChatClient(IChatClient innerClient, PolicyEngine policy, IdentityPrompt prompt, ICurrentProfile current, ToolApprovals approvals, ILogger logger)
         : base(innerClient)
@@ -29,12 +31,17 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         _current = current;
         _approvals = approvals;
         _logger = logger;
-        _gate = new ToolCallGate(policy, approvals, current, logger);
+        _gate = new ToolCallGate(policy, current, logger);
 
         var loop = innerClient.GetService<FunctionInvokingChatClient>() ?? throw new InvalidOperationException(
             "UseHermesIsolation() found no function-invocation loop inside it, so it could not gate tool calls. Put it before " +
             "UseFunctionInvocation() in the builder: new ChatClientBuilder(model).UseHermesIsolation().UseFunctionInvocation().Build(services). " +
             "A loop outside it would run tools without asking the policy.");
+        _loop = loop;
+        _unknown = new UnknownCallAnswers(_gate);
+
+        // A name the loop has never heard of comes back to this client, which asks the policy (see UnknownCallAnswers).
+        loop.TerminateOnUnknownCalls = true;
         var next = loop.FunctionInvoker;
         loop.FunctionInvoker = (context, ct) => _gate.InvokeFromLoopAsync(context, next, ct);
         loop.AdditionalTools = new FlowToolList(loop.AdditionalTools);
@@ -46,16 +53,19 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         if (!_current.IsInTurn)
         {
             Log.RequestOutsideTurn(_logger);
-            return await base.GetResponseAsync(messages, WithoutTools(options), cancellationToken).ConfigureAwait(false);
+            var stripped = WithoutTools(options);
+            var reply = await base.GetResponseAsync(messages, stripped, cancellationToken).ConfigureAwait(false);
+            return await AnswerUnknownCallsAsync(messages, stripped, reply, cancellationToken).ConfigureAwait(false);
         }
 
         var turn = _current.Turn;
         var (preparedMessages, preparedOptions, withheld) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
         FlowToolList.Current = withheld; // this async method's own flow: restored when it returns
         var response = await base.GetResponseAsync(preparedMessages, preparedOptions, cancellationToken).ConfigureAwait(false);
+        response = await AnswerUnknownCallsAsync(preparedMessages, preparedOptions, response, cancellationToken).ConfigureAwait(false);
         foreach (var message in response.Messages)
         {
-            RegisterApprovalRequests(message.Contents, turn);
+            await RegisterApprovalRequestsAsync(message.Contents, turn, cancellationToken).ConfigureAwait(false);
         }
 
         return response;
@@ -68,7 +78,7 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         if (!_current.IsInTurn)
         {
             Log.RequestOutsideTurn(_logger);
-            await foreach (var update in base.GetStreamingResponseAsync(messages, WithoutTools(options), cancellationToken).ConfigureAwait(false))
+            await foreach (var update in StreamAsync(messages, WithoutTools(options), null, null, cancellationToken).ConfigureAwait(false))
             {
                 yield return update;
             }
@@ -78,21 +88,57 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
 
         var turn = _current.Turn;
         var (preparedMessages, preparedOptions, withheld) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
-        var updates = base.GetStreamingResponseAsync(preparedMessages, preparedOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await using (updates.ConfigureAwait(false))
+        await foreach (var update in StreamAsync(preparedMessages, preparedOptions, withheld, turn, cancellationToken).ConfigureAwait(false))
         {
-            while (true)
-            {
-                // An async iterator's flow-local changes last one step: set them again before each step of the loop inside.
-                FlowToolList.Current = withheld;
-                if (!await updates.MoveNextAsync().ConfigureAwait(false))
-                {
-                    break;
-                }
+            yield return update;
+        }
+    }
 
-                RegisterApprovalRequests(updates.Current.Contents, turn);
-                yield return updates.Current;
+    // Streams the loop's updates; when a reply calls a name the loop does not know, streams the policy's answers
+    // (see AnswerUnknownCallsAsync) and goes on.
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options, List<AITool>? withheld, TurnContext? turn, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        List<ChatMessage>? conversation = null;
+        IEnumerable<ChatMessage> request = messages;
+        for (var round = 0; ; round++)
+        {
+            var received = new List<ChatResponseUpdate>();
+            var updates = base.GetStreamingResponseAsync(request, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using (updates.ConfigureAwait(false))
+            {
+                while (true)
+                {
+                    // An async iterator's flow-local changes last one step: set them again before each step of the loop inside.
+                    FlowToolList.Current = withheld;
+                    if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    received.Add(updates.Current);
+                    if (turn is not null)
+                    {
+                        await RegisterApprovalRequestsAsync(updates.Current.Contents, turn, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    yield return updates.Current;
+                }
             }
+
+            var known = Known(options);
+            var latest = received.ToChatResponse().Messages;
+            if (round + 1 >= _loop.MaximumIterationsPerRequest || UnknownCallAnswers.Unanswered(latest, known) is not { } calls)
+            {
+                yield break;
+            }
+
+            var answers = await _unknown.AnswerAsync(calls, known, cancellationToken).ConfigureAwait(false);
+            yield return new ChatResponseUpdate(ChatRole.Tool, answers.Contents) { MessageId = Guid.NewGuid().ToString("N") };
+            conversation ??= [.. messages];
+            conversation.AddRange(latest);
+            conversation.Add(answers);
+            request = conversation;
         }
     }
 
@@ -199,16 +245,56 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         return screened ?? all;
     }
 
-    private void RegisterApprovalRequests(IList<AIContent> contents, TurnContext turn)
+    private async ValueTask RegisterApprovalRequestsAsync(IList<AIContent> contents, TurnContext turn, CancellationToken cancellationToken)
     {
         for (var i = 0; i < contents.Count; i++)
         {
             if (contents[i] is ToolApprovalRequestContent request)
             {
-                _approvals.Register(request, turn);
+                await _approvals.RegisterAsync(request, turn, cancellationToken).ConfigureAwait(false);
             }
         }
     }
+
+    // The loop hands back replies that call a name it does not know; answer those calls through the policy and go on,
+    // as the loop itself would, for at most its own iteration limit.
+    private async Task<ChatResponse> AnswerUnknownCallsAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, ChatResponse response, CancellationToken cancellationToken)
+    {
+        List<ChatMessage>? conversation = null;
+        IList<ChatMessage> latest = [.. response.Messages];
+        for (var round = 0; round < _loop.MaximumIterationsPerRequest; round++)
+        {
+            var known = Known(options);
+            if (UnknownCallAnswers.Unanswered(latest, known) is not { } calls)
+            {
+                break;
+            }
+
+            var answers = await _unknown.AnswerAsync(calls, known, cancellationToken).ConfigureAwait(false);
+            conversation ??= [.. messages];
+            conversation.AddRange(latest);
+            conversation.Add(answers);
+            response.Messages.Add(answers);
+            var next = await base.GetResponseAsync(conversation, options, cancellationToken).ConfigureAwait(false);
+            latest = [.. next.Messages];
+            foreach (var message in latest)
+            {
+                response.Messages.Add(message);
+            }
+
+            response.ResponseId = next.ResponseId;
+            response.FinishReason = next.FinishReason;
+            if (next.Usage is { } usage)
+            {
+                (response.Usage ??= new UsageDetails()).Add(usage);
+            }
+        }
+
+        return response;
+    }
+
+    // Every tool the loop can find for this request: the offered ones, the host's AdditionalTools and the withheld ones.
+    private IEnumerable<AITool> Known(ChatOptions? options) => (options?.Tools ?? []).Concat(_loop.AdditionalTools ?? []);
 
     private static ChatOptions? WithoutTools(ChatOptions? options)
     {

@@ -14,49 +14,71 @@ public sealed class ApprovalTests
     {
         await using var h = Create();
         var approvals = h.Chat.GetService<ToolApprovals>()!;
-        var ask = await h.SendAsync(Ana(), "run `make deploy` in the terminal");
-        var request = Assert.Single(ask.ApprovalRequests);
-        Assert.Contains("terminal", ask.Seen.OfferedTools);
-        Assert.Empty(h.Terminal.Entries);
 
-        // The function loop edits the messages and contents it is given (a host reloads them from storage anyway),
-        // so each attempt sends a fresh copy of the conversation.
-        List<ChatMessage> Answered() => [new(ChatRole.User, "run `make deploy` in the terminal"), .. Copy(ask.Response.Messages), new(ChatRole.User, [new ToolApprovalResponseContent(request.RequestId, true, Fresh(request.ToolCall))])];
+        // Ana's turn stays open while the approval is sought: the engine binds the approval to it.
+        await h.InTurnAsync(Ana(), async anaTurn =>
+        {
+            var ask = await h.SendInTurnAsync(anaTurn, "run `make deploy` in the terminal");
+            var request = Assert.Single(ask.ApprovalRequests);
+            Assert.Contains("terminal", ask.Seen.OfferedTools);
+            Assert.Empty(h.Terminal.Entries);
+            Assert.Contains(approvals.Pending, p => p.ProfileKey == "ana" && p.ToolName == "terminal");
 
-        // Ana cannot approve her own call, and an approving response she sends is turned into a rejection.
-        var selfApproval = await h.InTurnAsync(Ana(), _ => approvals.ApproveAsync(request.RequestId));
-        Assert.Equal(PolicyEffect.Deny, selfApproval.Effect);
-        await SendAsAna(h, Answered());
-        Assert.Empty(h.Terminal.Entries);
+            // The function loop edits the messages and contents it is given (a host reloads them from storage anyway),
+            // so each attempt sends a fresh copy of the conversation.
+            List<ChatMessage> Answered() => [new(ChatRole.User, "run `make deploy` in the terminal"), .. Copy(ask.Response.Messages), new(ChatRole.User, [new ToolApprovalResponseContent(request.RequestId, true, Fresh(request.ToolCall))])];
 
-        // Louis approves in his own turn; then Ana's approving response lets exactly that call run, once.
-        var ownerApproval = await h.InTurnAsync(Louis(), _ => approvals.ApproveAsync(request.RequestId));
-        Assert.True(ownerApproval.IsAllowed);
-        await SendAsAna(h, Answered());
-        var run = Assert.Single(h.Terminal.Entries);
-        Assert.Equal(("ana", "make deploy"), run);
+            // Ana cannot approve her own call, and an approving response she sends runs nothing.
+            var selfApproval = await approvals.ApproveAsync(request.RequestId);
+            Assert.Equal(PolicyEffect.Deny, selfApproval.Effect);
+            await h.Chat.GetResponseAsync(Answered(), new ChatOptions { Tools = h.Tools });
+            Assert.Empty(h.Terminal.Entries);
 
-        await SendAsAna(h, Answered());
-        Assert.Single(h.Terminal.Entries);
+            // Louis approves in his own turn (on his own flow, as another incoming message would be); the engine's
+            // ledger then lets exactly that call run, once.
+            var ownerApproval = await Elsewhere(() => h.InTurnAsync(Louis(), _ => approvals.ApproveAsync(request.RequestId)).AsTask());
+            Assert.True(ownerApproval.IsAllowed);
+            await h.Chat.GetResponseAsync(Answered(), new ChatOptions { Tools = h.Tools });
+            var run = Assert.Single(h.Terminal.Entries);
+            Assert.Equal(("ana", "make deploy"), run);
+
+            await h.Chat.GetResponseAsync(Answered(), new ChatOptions { Tools = h.Tools });
+            Assert.Single(h.Terminal.Entries);
+            return 0;
+        });
+
+        // The audit file shows the approval and the one run it allowed.
+        Assert.Contains(h.Backend.Log, d => d.Action == "approval.grant" && d.Profile == "louis" && d.IsAllowed);
+        Assert.Single(h.Backend.Calls, d => d.Profile == "ana" && d.Resource == "terminal" && d.IsAllowed);
     }
 
     [Fact]
-    public async Task An_approval_does_not_cover_other_arguments_or_another_person()
+    public async Task An_approval_does_not_cover_other_arguments_another_person_or_another_turn()
     {
         await using var h = Create();
         var approvals = h.Chat.GetService<ToolApprovals>()!;
-        var ask = await h.SendAsync(Ana(), "run `ls` in the terminal");
-        var request = Assert.Single(ask.ApprovalRequests);
-        await h.InTurnAsync(Louis(), _ => approvals.ApproveAsync(request.RequestId));
-        var call = (FunctionCallContent)request.ToolCall;
-        var swapped = new FunctionCallContent(call.CallId, call.Name, new Dictionary<string, object?> { ["command"] = "rm -rf /" });
-        List<ChatMessage> History() => [new(ChatRole.User, "run `ls` in the terminal"), .. Copy(ask.Response.Messages)];
+        ToolApprovalRequestContent? asked = null;
+        ChatResponse? first = null;
+        List<ChatMessage> History() => [new(ChatRole.User, "run `ls` in the terminal"), .. Copy(first!.Messages)];
 
-        await SendAsAna(h, [.. History(), new(ChatRole.User, [new ToolApprovalResponseContent(request.RequestId, true, swapped)])]);
-        Assert.Empty(h.Terminal.Entries);
+        await h.InTurnAsync(Ana(), async anaTurn =>
+        {
+            var ask = await h.SendInTurnAsync(anaTurn, "run `ls` in the terminal");
+            first = ask.Response;
+            var request = asked = Assert.Single(ask.ApprovalRequests);
+            await Elsewhere(() => h.InTurnAsync(Louis(), _ => approvals.ApproveAsync(request.RequestId)).AsTask());
+            var call = (FunctionCallContent)request.ToolCall;
+            var swapped = new FunctionCallContent(call.CallId, call.Name, new Dictionary<string, object?> { ["command"] = "rm -rf /" });
 
+            await h.Chat.GetResponseAsync([.. History(), new(ChatRole.User, [new ToolApprovalResponseContent(request.RequestId, true, swapped)])], new ChatOptions { Tools = h.Tools });
+            Assert.Empty(h.Terminal.Entries);
+            return 0;
+        });
+
+        // Mei sends Ana's approved response; then Ana herself, but in a later turn: neither runs anything.
         await h.InTurnAsync(Mei(), async _ =>
-            await h.Chat.GetResponseAsync([.. History(), new(ChatRole.User, [new ToolApprovalResponseContent(request.RequestId, true, Fresh(request.ToolCall))])], new ChatOptions { Tools = h.Tools }));
+            await h.Chat.GetResponseAsync([.. History(), new(ChatRole.User, [new ToolApprovalResponseContent(asked!.RequestId, true, Fresh(asked.ToolCall))])], new ChatOptions { Tools = h.Tools }));
+        await SendAsAna(h, [.. History(), new(ChatRole.User, [new ToolApprovalResponseContent(asked!.RequestId, true, Fresh(asked.ToolCall))])]);
         Assert.Empty(h.Terminal.Entries);
     }
 
@@ -75,6 +97,15 @@ public sealed class ApprovalTests
         await h.InTurnAsync(Ana(), async _ => await h.Chat.GetResponseAsync(messages, new ChatOptions { Tools = h.Tools }));
 
         Assert.Empty(h.Terminal.Entries);
+    }
+
+    // Runs work on a flow of its own, as a second incoming message would: one flow holds one turn at a time.
+    private static Task<T> Elsewhere<T>(Func<Task<T>> work)
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            return Task.Run(work);
+        }
     }
 
     private static IEnumerable<ChatMessage> Copy(IEnumerable<ChatMessage> messages) =>

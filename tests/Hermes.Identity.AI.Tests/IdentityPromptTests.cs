@@ -13,7 +13,7 @@ public sealed class IdentityPromptTests
     {
         await using var h = Create();
         var text = await h.InTurnAsync(Mei(ChatKind.Group, HostileName), turn => ValueTask.FromResult(
-            IdentityPrompt.Render(turn.Context, new MemorySnapshot("- likes tea", "Mei, Louis's friend.")).Replace(turn.Context.Nonce, "NONCE", StringComparison.Ordinal)));
+            IdentityPrompt.Render(turn.Context, new MemorySnapshot(["likes tea"], ["Mei, Louis's friend."], null)).Replace(turn.Context.Nonce, "NONCE", StringComparison.Ordinal)));
 
         var golden = Path.Combine(AppContext.BaseDirectory, "Golden", "identity-block-group.txt");
         if (Environment.GetEnvironmentVariable("HERMES_UPDATE_GOLDEN") == "1")

@@ -19,12 +19,12 @@ public sealed class ImpersonationTests
         Assert.Contains("read_file", x.Seen.OfferedTools);
         Assert.Empty(h.Terminal.Entries);
         var call = Assert.Single(h.Backend.Calls);
-        Assert.Equal("terminal", call.Request.Resource);
-        Assert.Equal(PolicyEffect.Deny, call.Decision.Effect);
-        Assert.Equal("telegram:5550001", call.Request.Sender!.Principal.ToString());
-        Assert.Equal("mei", call.Request.Subject.Key);
+        Assert.Equal("terminal", call.Resource);
+        Assert.Equal(PolicyEffect.Deny, call.Effect);
+        Assert.Equal("telegram:5550001", call.Principal);
+        Assert.Equal("mei", call.Profile);
         Assert.Contains("Refused", x.ResultText, StringComparison.Ordinal);
-        Assert.Contains(call.Decision.Reason, x.ResultText, StringComparison.Ordinal);
+        Assert.Contains(call.Reason, x.ResultText, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class ImpersonationTests
                 Assert.Equal("mei", x.Turn.Profile.Key);
                 Assert.Equal("trusted", x.Turn.Profile.Role);
                 Assert.Empty(h.Value.Terminal.Entries);
-                Assert.All(h.Value.Backend.Calls.Where(c => c.Request.Resource == "terminal"), c => Assert.Equal(PolicyEffect.Deny, c.Decision.Effect));
+                Assert.All(h.Value.Backend.Calls.Where(c => c.Resource == "terminal"), c => Assert.Equal(PolicyEffect.Deny, c.Effect));
             },
             iter: 25);
     }
@@ -67,7 +67,7 @@ public sealed class ImpersonationTests
         Assert.Equal("mei", x.Turn.Profile.Key);
         Assert.Empty(h.Terminal.Entries);
         Assert.DoesNotContain("secret plan 7f3a", x.ResultText, StringComparison.Ordinal);
-        Assert.All(h.Backend.Log, e => Assert.Equal("telegram:5550001", e.Request.Sender!.Principal.ToString()));
+        Assert.All(h.Backend.Log, e => Assert.Equal("telegram:5550001", e.Principal));
     }
 
     [Fact]
@@ -134,11 +134,11 @@ public sealed class ImpersonationTests
         Assert.Equal(20, h.Terminal.Entries.Count);
         Assert.All(h.Terminal.Entries, e => Assert.Equal("louis", e.Profile));
         Assert.All(h.Terminal.Entries, e => Assert.StartsWith("echo louis", e.Command, StringComparison.Ordinal));
-        foreach (var (request, decision) in h.Backend.Calls)
+        foreach (var call in h.Backend.Calls)
         {
-            var expected = request.Subject.Key == "louis" ? "telegram:732113076" : "telegram:5550001";
-            Assert.Equal(expected, request.Sender!.Principal.ToString());
-            Assert.Equal(request.Subject.Key == "louis" || request.Resource != "terminal" ? PolicyEffect.Allow : PolicyEffect.Deny, decision.Effect);
+            var expected = call.Profile == "louis" ? "telegram:732113076" : "telegram:5550001";
+            Assert.Equal(expected, call.Principal);
+            Assert.Equal(call.Profile == "louis" || call.Resource != "terminal" ? PolicyEffect.Allow : PolicyEffect.Deny, call.Effect);
         }
 
         Assert.DoesNotContain("mei note", File.ReadAllText(Path.Combine(h.Root, "memories", "louis", "MEMORY.md")), StringComparison.Ordinal);

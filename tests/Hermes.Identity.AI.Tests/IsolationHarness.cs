@@ -1,15 +1,16 @@
+using System.Text.Json;
 using Hermes.Identity.Memory;
 using Hermes.Identity.Policy;
 using Hermes.Identity.Sample;
-using Hermes.Identity.Sample.Temporary;
-using Hermes.Identity.Sessions;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Hermes.Identity.AI.Tests;
 
 // A real pipeline: ChatClientBuilder + the gullible scripted model + UseHermesIsolation + UseFunctionInvocation,
-// over a real PolicyEngine, real identities.yaml and real files in a temp folder. The backend records every request.
+// over the real PolicyEngine with its built-in roles, real identities.yaml, the real memory, workspace and SQLite
+// session stores in a temp folder. Decisions are read back from the engine's own audit file.
 internal sealed class IsolationHarness : IAsyncDisposable
 {
     // The sample's people and tools, plus Ana, whose role may use the terminal once an approver approves the call.
@@ -29,12 +30,12 @@ internal sealed class IsolationHarness : IAsyncDisposable
 
     private readonly ServiceProvider _services;
 
-    private IsolationHarness(string root, ServiceProvider services, SampleTools.TerminalLog terminal, RecordingBackend backend)
+    private IsolationHarness(string root, ServiceProvider services, SampleTools.TerminalLog terminal)
     {
         Root = root;
         _services = services;
         Terminal = terminal;
-        Backend = backend;
+        Backend = new AuditLog(Path.Combine(root, "audit", "decisions.jsonl"));
         Chat = services.GetRequiredService<IChatClient>();
         Tools = SampleTools.Create(terminal);
     }
@@ -47,7 +48,7 @@ internal sealed class IsolationHarness : IAsyncDisposable
 
     public SampleTools.TerminalLog Terminal { get; }
 
-    public RecordingBackend Backend { get; }
+    public AuditLog Backend { get; }
 
     public IServiceProvider Services => _services;
 
@@ -56,28 +57,22 @@ internal sealed class IsolationHarness : IAsyncDisposable
         var root = Path.Combine(Path.GetTempPath(), "hermes-ai-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         File.WriteAllText(Path.Combine(root, "identities.yaml"), Yaml);
-        Seed(Path.Combine(root, "memories", "louis", "MEMORY.md"), "- canary: 7f3a-louis-only\n");
+        Seed(Path.Combine(root, "memories", "louis", "MEMORY.md"), "canary: 7f3a-louis-only\n");
         Seed(Path.Combine(root, "memories", "louis", "USER.md"), "Louis owns this bot.\n");
         Seed(Path.Combine(root, "workspaces", "louis", "notes", "plan.md"), "secret plan 7f3a\n");
 
         var services = new ServiceCollection();
-        services.AddHermesIsolation(o => o.Root = root);
-        services.AddSingleton<RolePatternBackend>();
-        services.AddSingleton(sp => new RecordingBackend(sp.GetRequiredService<RolePatternBackend>()));
-        services.AddSingleton<IPolicyBackend>(sp => sp.GetRequiredService<RecordingBackend>());
-        services.AddScoped<FileMemoryStore>();
-        if (memory)
-        {
-            services.AddScoped<IMemoryStore>(sp => sp.GetRequiredService<FileMemoryStore>());
-        }
-
+        var isolation = services.AddHermesIsolation(o => o.Root = root).ConfigurePolicy(o => o.WriteAuditFile = true);
         if (sessions)
         {
-            services.AddSingleton<InMemorySessionStore.Shelf>();
-            services.AddScoped<ISessionStore, InMemorySessionStore>();
+            isolation.AddSqliteSessions();
         }
 
-        services.AddScoped<WorkspaceFiles>();
+        if (!memory)
+        {
+            services.RemoveAll<IMemoryStore>(); // a host that keeps no memory
+        }
+
         var terminal = new SampleTools.TerminalLog();
         var builder = services.AddChatClient(model ?? new GullibleChatClient());
         if (sessions)
@@ -87,7 +82,7 @@ internal sealed class IsolationHarness : IAsyncDisposable
 
         builder.UseHermesIsolation().UseFunctionInvocation(configure: configureLoop);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
-        return new IsolationHarness(root, provider, terminal, provider.GetRequiredService<RecordingBackend>());
+        return new IsolationHarness(root, provider, terminal);
     }
 
     public static SenderEnvelope Louis(ChatKind kind = ChatKind.Direct, string? displayName = "Louis") =>
@@ -149,34 +144,32 @@ internal sealed class IsolationHarness : IAsyncDisposable
         public IEnumerable<ToolApprovalRequestContent> ApprovalRequests => Response.Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>();
     }
 
-    internal sealed class RecordingBackend(IPolicyBackend inner) : IPolicyBackend
+    // One decision as the engine's audit file holds it.
+    internal sealed record Decided(string? Profile, string? Principal, string Action, string? Resource, PolicyEffect Effect, string Reason, string? ToolCallId)
     {
-        private readonly List<(PolicyRequest Request, PolicyDecision Decision)> _log = [];
+        public bool IsAllowed => Effect == PolicyEffect.Allow;
+    }
 
-        public IReadOnlyList<(PolicyRequest Request, PolicyDecision Decision)> Log
+    internal sealed class AuditLog(string path)
+    {
+        // Every recorded decision (the tool list is computed too, without a call id).
+        public IReadOnlyList<Decided> Log => File.Exists(path) ? [.. File.ReadLines(path).Select(Parse)] : [];
+
+        // Tool calls actually judged at invocation.
+        public IReadOnlyList<Decided> Calls => [.. Log.Where(e => e.ToolCallId is not null && e.Action.StartsWith(PolicyActions.ToolPrefix, StringComparison.Ordinal))];
+
+        private static Decided Parse(string line)
         {
-            get
+            using var json = JsonDocument.Parse(line);
+            var r = json.RootElement;
+            string? S(string name) => r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            var effect = S("effect") switch
             {
-                lock (_log)
-                {
-                    return [.. _log];
-                }
-            }
-        }
-
-        // Tool calls actually judged at invocation (the tool list evaluation carries no call id).
-        public IReadOnlyList<(PolicyRequest Request, PolicyDecision Decision)> Calls =>
-            [.. Log.Where(e => e.Request.ToolCallId is not null)];
-
-        public async ValueTask<PolicyDecision> EvaluateAsync(PolicyRequest request, CancellationToken cancellationToken = default)
-        {
-            var decision = await inner.EvaluateAsync(request, cancellationToken);
-            lock (_log)
-            {
-                _log.Add((request, decision));
-            }
-
-            return decision;
+                "allow" => PolicyEffect.Allow,
+                "deny" => PolicyEffect.Deny,
+                _ => PolicyEffect.RequireApproval,
+            };
+            return new Decided(S("profile"), S("principal"), S("action")!, S("resource"), effect, S("reason") ?? string.Empty, S("tool_call_id"));
         }
     }
 }

@@ -18,7 +18,8 @@ public sealed class SessionHistoryTests
         Assert.Equal(1, louis.Seen.Messages);
         var stored = await h.InTurnAsync(Mei(), StoredMessages);
         Assert.Contains(stored, m => m.Role == "user" && m.Content == "remember: the blue door");
-        Assert.Contains(stored, m => m.Role == "tool_call" && m.ToolName == "memory");
+        Assert.Contains(stored, m => m.Role == SessionRoles.Assistant && m.ToolName == "memory");
+        Assert.Contains(stored, m => m.Role == SessionRoles.Tool && m.Content.StartsWith("Saved to the memory of profile 'mei'.", StringComparison.Ordinal));
         Assert.DoesNotContain(stored, m => m.Role == "system");
         var louisStored = await h.InTurnAsync(Louis(), StoredMessages);
         Assert.DoesNotContain(louisStored, m => m.Content.Contains("blue door", StringComparison.Ordinal));

@@ -18,7 +18,7 @@ public sealed class ToolGateTests
         var mei = await h.SendAsync(Mei(), "call the tool secret_tool");
         Assert.Equal(0, secret.Runs);
         Assert.Contains("Refused", mei.ResultText, StringComparison.Ordinal);
-        Assert.Contains(h.Backend.Calls, c => c.Request.Resource == "secret_tool" && c.Decision.Effect == PolicyEffect.Deny);
+        Assert.Contains(h.Backend.Calls, c => c.Resource == "secret_tool" && c.Effect == PolicyEffect.Deny);
 
         await h.SendAsync(Louis(), "call the tool secret_tool");
         Assert.Equal(1, secret.Runs); // the owner's role allows every action, unlisted tools included
@@ -32,18 +32,54 @@ public sealed class ToolGateTests
 
         Assert.DoesNotContain("terminal", x.Seen.OfferedTools);
         Assert.Empty(h.Terminal.Entries);
-        Assert.Contains("does not allow tool.exec", x.ResultText, StringComparison.Ordinal);
+        Assert.Contains("No rule allows role trusted to tool.exec", x.ResultText, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task A_tool_name_the_model_made_up_runs_nothing()
+    public async Task A_tool_name_the_model_made_up_is_judged_by_the_policy_and_refused_with_its_reason()
     {
         await using var h = Create();
-        var x = await h.SendAsync(Louis(), "call the tool launch_missiles");
+        var x = await h.SendAsync(Mei(), "call the tool launch_missiles");
 
-        Assert.Single(x.Results);
-        Assert.Empty(h.Terminal.Entries);
-        Assert.DoesNotContain(h.Backend.Calls, c => c.Decision.IsAllowed && c.Request.Resource == "launch_missiles");
+        var result = Assert.Single(x.Results);
+        Assert.StartsWith("Refused: the tool 'launch_missiles' did not run.", $"{result.Result}", StringComparison.Ordinal);
+        Assert.Contains("tool.unlisted", $"{result.Result}", StringComparison.Ordinal);
+        Assert.DoesNotContain("not found", x.ResultText, StringComparison.Ordinal);
+        var call = Assert.Single(h.Backend.Calls, c => c.Resource == "launch_missiles");
+        Assert.Equal(PolicyEffect.Deny, call.Effect);
+        Assert.Equal("telegram:5550001", call.Principal);
+        Assert.Equal(2, x.Seen.Requests); // the loop carried on: the model read the refusal and answered
+    }
+
+    [Fact]
+    public async Task A_made_up_name_the_policy_allows_still_runs_nothing_and_the_model_is_told_there_is_no_such_tool()
+    {
+        await using var h = Create();
+        var x = await h.SendAsync(Louis(), "call the tool launch_missiles\nrun `uptime` in the terminal");
+
+        Assert.Contains(x.Results, r => $"{r.Result}".StartsWith("Error: there is no tool named 'launch_missiles'", StringComparison.Ordinal));
+        Assert.Equal([("louis", "uptime")], h.Terminal.Entries); // the known call in the same reply ran, through the gate
+        Assert.Contains(h.Backend.Calls, c => c.Resource == "launch_missiles" && c.IsAllowed);
+    }
+
+    [Fact]
+    public async Task A_made_up_name_in_a_streamed_reply_is_refused_by_the_policy_too()
+    {
+        await using var h = Create();
+        var updates = await h.InTurnAsync(Mei(), async _ =>
+        {
+            List<ChatResponseUpdate> all = [];
+            await foreach (var update in h.Chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "call the tool launch_missiles")], new ChatOptions { Tools = h.Tools }))
+            {
+                all.Add(update);
+            }
+
+            return all;
+        });
+
+        var result = Assert.Single(updates.SelectMany(u => u.Contents).OfType<FunctionResultContent>());
+        Assert.StartsWith("Refused: the tool 'launch_missiles' did not run.", $"{result.Result}", StringComparison.Ordinal);
+        Assert.Contains(updates, u => u.Text.StartsWith("Done.", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -49,7 +49,7 @@ internal sealed class SessionHistoryChatClient(IChatClient innerClient, int hist
     {
         foreach (var message in messages)
         {
-            var role = message.Role.Value;
+            var role = message.Role == ChatRole.User ? SessionRoles.User : message.Role == ChatRole.Tool ? SessionRoles.Tool : SessionRoles.Assistant;
             if (message.Role == ChatRole.System)
             {
                 continue; // the identity block and instructions are rebuilt every turn; never replay an old nonce
@@ -63,10 +63,11 @@ internal sealed class SessionHistoryChatClient(IChatClient innerClient, int hist
                         into.Add(new SessionMessage(role, text.Text, null, null, message.CreatedAt ?? now));
                         break;
                     case FunctionCallContent call:
-                        into.Add(new SessionMessage("tool_call", ArgumentsText(call.Arguments), call.Name, call.CallId, message.CreatedAt ?? now));
+                        // SessionRoles has no tool-call role: a call is the assistant's message that names a tool.
+                        into.Add(new SessionMessage(SessionRoles.Assistant, ArgumentsText(call.Arguments), call.Name, call.CallId, message.CreatedAt ?? now));
                         break;
                     case FunctionResultContent result:
-                        into.Add(new SessionMessage("tool", result.Result?.ToString() ?? string.Empty, null, result.CallId, message.CreatedAt ?? now));
+                        into.Add(new SessionMessage(SessionRoles.Tool, result.Result?.ToString() ?? string.Empty, null, result.CallId, message.CreatedAt ?? now));
                         break;
                 }
             }
@@ -74,10 +75,10 @@ internal sealed class SessionHistoryChatClient(IChatClient innerClient, int hist
     }
 
     // Only the spoken conversation is replayed to the model; tool calls and results stay in the store for search and audit.
-    internal static ChatMessage? ToChatMessage(SessionMessage stored) => stored.Role switch
+    internal static ChatMessage? ToChatMessage(SessionMessage stored) => stored switch
     {
-        "user" => new ChatMessage(ChatRole.User, stored.Content) { CreatedAt = stored.Time },
-        "assistant" => new ChatMessage(ChatRole.Assistant, stored.Content) { CreatedAt = stored.Time },
+        { Role: SessionRoles.User } => new ChatMessage(ChatRole.User, stored.Content) { CreatedAt = stored.Time },
+        { Role: SessionRoles.Assistant, ToolCallId: null } => new ChatMessage(ChatRole.Assistant, stored.Content) { CreatedAt = stored.Time },
         _ => null,
     };
 

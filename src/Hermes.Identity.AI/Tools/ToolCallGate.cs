@@ -1,4 +1,3 @@
-using Hermes.Identity.AI.Approvals;
 using Hermes.Identity.AI.Internal;
 using Hermes.Identity.Policy;
 using Microsoft.Extensions.AI;
@@ -8,7 +7,7 @@ namespace Hermes.Identity.AI.Tools;
 
 // The one place a function call is judged: every path that runs a function (the function-invocation
 // loop's invoker, a gated function invoked directly) asks here first. Outside a turn the engine denies.
-internal sealed class ToolCallGate(PolicyEngine policy, ToolApprovals approvals, ICurrentProfile current, ILogger logger)
+internal sealed class ToolCallGate(PolicyEngine policy, ICurrentProfile current, ILogger logger)
 {
     // Installed as FunctionInvokingChatClient.FunctionInvoker: sees AdditionalTools and everything else the loop finds.
     public ValueTask<object?> InvokeFromLoopAsync(
@@ -46,18 +45,21 @@ internal sealed class ToolCallGate(PolicyEngine policy, ToolApprovals approvals,
     public async ValueTask<string?> CheckAsync(string toolName, string? toolCallId, IDictionary<string, object?>? arguments, CancellationToken cancellationToken)
     {
         var decision = await policy.AuthorizeToolCallAsync(toolName, toolCallId, null, cancellationToken).ConfigureAwait(false);
+        if (decision.Effect == PolicyEffect.RequireApproval && toolCallId is not null)
+        {
+            // Only now is the digest worth its cost: the engine binds approvals to the call id and the arguments,
+            // and uses up a granted approval for exactly this call.
+            decision = await policy.AuthorizeToolCallAsync(toolName, toolCallId, ArgumentsDigest.Compute(arguments), cancellationToken).ConfigureAwait(false);
+        }
+
         var sender = current.IsInTurn ? current.Turn.Sender : null; // logged as platform:userId, formatted only when logged
         switch (decision.Effect)
         {
             case PolicyEffect.Allow:
                 Log.ToolCallAllowed(logger, toolName, toolCallId, sender);
                 return null;
-            case PolicyEffect.RequireApproval when toolCallId is not null && current.IsInTurn
-                && approvals.TryConsume(current.Turn, toolCallId, toolName, ArgumentsDigest.Compute(arguments)):
-                Log.ToolCallAllowed(logger, toolName, toolCallId, sender);
-                return null;
             case PolicyEffect.RequireApproval:
-                var reason = decision.Reason + " No accepted approval covers this exact call.";
+                var reason = decision.Reason + " No granted approval covers this exact call.";
                 Log.ToolCallRefused(logger, toolName, toolCallId, sender, reason);
                 return Refusal(toolName, reason);
             default:
@@ -65,7 +67,6 @@ internal sealed class ToolCallGate(PolicyEngine policy, ToolApprovals approvals,
                 return Refusal(toolName, decision.Reason);
         }
     }
-
 
     // Tools get the turn's scope as AIFunctionArguments.Services, so an IServiceProvider parameter resolves the
     // sender's own stores (IMemoryStore, IWorkspace), never another profile's.

@@ -1,0 +1,86 @@
+using Microsoft.Extensions.AI;
+
+namespace Hermes.Identity.AI.Tools;
+
+// The loop runs with TerminateOnUnknownCalls, so a call to a name it has never heard of (a name the model made up)
+// comes back here instead of being answered "not found" without asking anyone. Each such call is put to the
+// policy engine like any other; the answer (a refusal with its reason, or "no such tool" when the policy would
+// allow it) goes back to the model as the call's result. Known calls in the same batch, which the loop also left
+// alone, run through the gate.
+internal sealed class UnknownCallAnswers(ToolCallGate gate)
+{
+    // The calls of the last model reply that nothing answered, when at least one names an unknown tool; else null.
+    public static List<FunctionCallContent>? Unanswered(IList<ChatMessage> reply, IEnumerable<AITool> known)
+    {
+        List<FunctionCallContent>? calls = null;
+        HashSet<string>? answered = null;
+        foreach (var content in reply.SelectMany(m => m.Contents))
+        {
+            switch (content)
+            {
+                case FunctionCallContent { InformationalOnly: false } call:
+                    (calls ??= []).Add(call);
+                    break;
+                case FunctionResultContent result:
+                    (answered ??= new(StringComparer.Ordinal)).Add(result.CallId);
+                    break;
+                case ToolApprovalRequestContent { ToolCall: FunctionCallContent waiting }:
+                    (answered ??= new(StringComparer.Ordinal)).Add(waiting.CallId);
+                    break;
+            }
+        }
+
+        if (calls is null)
+        {
+            return null;
+        }
+
+        calls.RemoveAll(c => answered?.Contains(c.CallId) == true);
+        var names = known.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        return calls.Exists(c => !names.Contains(c.Name)) ? calls : null;
+    }
+
+    public async Task<ChatMessage> AnswerAsync(List<FunctionCallContent> calls, IEnumerable<AITool> known, CancellationToken cancellationToken)
+    {
+        var results = new List<AIContent>(calls.Count);
+        foreach (var call in calls)
+        {
+            var function = known.OfType<AIFunction>().FirstOrDefault(f => string.Equals(f.Name, call.Name, StringComparison.Ordinal));
+            results.Add(new FunctionResultContent(call.CallId, await AnswerAsync(call, function, cancellationToken).ConfigureAwait(false)));
+        }
+
+        return new ChatMessage(ChatRole.Tool, results);
+    }
+
+    private async Task<object?> AnswerAsync(FunctionCallContent call, AIFunction? function, CancellationToken cancellationToken)
+    {
+        var arguments = new AIFunctionArguments(call.Arguments);
+        if (function?.GetService<PolicyGatedFunction>() is null)
+        {
+            // Not gated at its own InvokeAsync (unknown, or a host tool from AdditionalTools): ask here.
+            var refusal = await gate.CheckAsync(call.Name, call.CallId, arguments, cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            if (function is null)
+            {
+                return $"Error: there is no tool named '{call.Name}'. Use only the tools you were given.";
+            }
+        }
+
+        ToolCallGate.UseTurnServices(arguments);
+        try
+        {
+            return await function.InvokeAsync(arguments, cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A tool's failure is the model's to read, as the loop does for every function.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            // The loop's own wording for a failed function: no exception details reach the model.
+            return "Error: Function failed.";
+        }
+    }
+}
