@@ -10,8 +10,9 @@ using Microsoft.Extensions.Logging;
 namespace Hermes.Identity.AI;
 
 // Per request within a turn: offers only the tools the policy shows this profile, adds the identity block
-// (and memory) to the instructions, screens approval responses; and, once, makes the function-invocation
-// loop inside it ask the gate before every function it runs.
+// (and memory) to the instructions, screens approval responses, and answers calls to names the loop does not
+// know through the policy; and, once, makes the function-invocation loop inside it ask the gate before every
+// function it runs.
 internal sealed class HermesIsolationChatClient : DelegatingChatClient
 {
     private readonly PolicyEngine _policy;
