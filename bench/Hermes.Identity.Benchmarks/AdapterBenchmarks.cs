@@ -49,6 +49,10 @@ public class AdapterBenchmarks
         File.WriteAllText(Path.Combine(_root, "identities.yaml"), Yaml);
         var services = new ServiceCollection();
         services.AddHermesIsolation(o => o.Root = _root); // the built-in roles decide
+        if (Environment.GetEnvironmentVariable("HERMES_BENCH_NO_MEMORY") == "1")
+        {
+            Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.RemoveAll<Hermes.Identity.Memory.IMemoryStore>(services);
+        }
         _services = services.BuildServiceProvider();
         _turns = _services.GetRequiredService<ITurnScopeFactory>();
         _mei = _services.GetRequiredService<IIdentityResolver>().ResolveAsync(new SenderEnvelope("telegram", "5550001")).AsTask().GetAwaiter().GetResult();
