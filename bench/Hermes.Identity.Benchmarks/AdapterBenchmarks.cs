@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Hermes.Identity;
-using Hermes.Identity.Policy;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -49,8 +48,11 @@ public class AdapterBenchmarks
         Directory.CreateDirectory(_root);
         File.WriteAllText(Path.Combine(_root, "identities.yaml"), Yaml);
         var services = new ServiceCollection();
-        services.AddHermesIsolation(o => o.Root = _root);
-        services.AddSingleton<IPolicyBackend, RoleTableBackend>();
+        services.AddHermesIsolation(o => o.Root = _root); // the built-in roles decide
+        if (Environment.GetEnvironmentVariable("HERMES_BENCH_NO_MEMORY") == "1")
+        {
+            Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.RemoveAll<Hermes.Identity.Memory.IMemoryStore>(services);
+        }
         _services = services.BuildServiceProvider();
         _turns = _services.GetRequiredService<ITurnScopeFactory>();
         _mei = _services.GetRequiredService<IIdentityResolver>().ResolveAsync(new SenderEnvelope("telegram", "5550001")).AsTask().GetAwaiter().GetResult();
@@ -142,16 +144,5 @@ public class AdapterBenchmarks
         public void Dispose()
         {
         }
-    }
-
-    // A stand-in for the RBAC backend (not on main yet): one dictionary lookup per decision, decisions cached.
-    private sealed class RoleTableBackend : IPolicyBackend
-    {
-        private static readonly PolicyDecision Allowed = PolicyDecision.Allow("Role 'trusted' allows this.");
-        private static readonly PolicyDecision Denied = PolicyDecision.Deny("Role 'trusted' does not allow this.");
-        private static readonly HashSet<string> TrustedAllows = ["tool.files.read", "tool.files.write", "tool.memory", "tool.sessions"];
-
-        public ValueTask<PolicyDecision> EvaluateAsync(PolicyRequest request, CancellationToken cancellationToken = default) =>
-            new(TrustedAllows.Contains(request.Action) ? Allowed : Denied);
     }
 }

@@ -10,8 +10,9 @@ using Microsoft.Extensions.Logging;
 namespace Hermes.Identity.AI;
 
 // Per request within a turn: offers only the tools the policy shows this profile, adds the identity block
-// (and memory) to the instructions, screens approval responses; and, once, makes the function-invocation
-// loop inside it ask the gate before every function it runs.
+// (and memory) to the instructions, screens approval responses, and answers calls to names the loop does not
+// know through the policy; and, once, makes the function-invocation loop inside it ask the gate before every
+// function it runs.
 internal sealed class HermesIsolationChatClient : DelegatingChatClient
 {
     private readonly PolicyEngine _policy;
@@ -126,14 +127,13 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
                 }
             }
 
-            var known = Known(options);
             var latest = received.ToChatResponse().Messages;
-            if (round + 1 >= _loop.MaximumIterationsPerRequest || UnknownCallAnswers.Unanswered(latest, known) is not { } calls)
+            if (round + 1 >= _loop.MaximumIterationsPerRequest || UnknownCallAnswers.Unanswered(latest, () => Known(options)) is not { } calls)
             {
                 yield break;
             }
 
-            var answers = await _unknown.AnswerAsync(calls, known, cancellationToken).ConfigureAwait(false);
+            var answers = await _unknown.AnswerAsync(calls, Known(options), cancellationToken).ConfigureAwait(false);
             yield return new ChatResponseUpdate(ChatRole.Tool, answers.Contents) { MessageId = Guid.NewGuid().ToString("N") };
             conversation ??= [.. messages];
             conversation.AddRange(latest);
@@ -261,22 +261,21 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
     private async Task<ChatResponse> AnswerUnknownCallsAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, ChatResponse response, CancellationToken cancellationToken)
     {
         List<ChatMessage>? conversation = null;
-        IList<ChatMessage> latest = [.. response.Messages];
+        var latest = response.Messages;
         for (var round = 0; round < _loop.MaximumIterationsPerRequest; round++)
         {
-            var known = Known(options);
-            if (UnknownCallAnswers.Unanswered(latest, known) is not { } calls)
+            if (UnknownCallAnswers.Unanswered(latest, () => Known(options)) is not { } calls)
             {
                 break;
             }
 
-            var answers = await _unknown.AnswerAsync(calls, known, cancellationToken).ConfigureAwait(false);
+            var answers = await _unknown.AnswerAsync(calls, Known(options), cancellationToken).ConfigureAwait(false);
             conversation ??= [.. messages];
             conversation.AddRange(latest);
             conversation.Add(answers);
             response.Messages.Add(answers);
             var next = await base.GetResponseAsync(conversation, options, cancellationToken).ConfigureAwait(false);
-            latest = [.. next.Messages];
+            latest = next.Messages;
             foreach (var message in latest)
             {
                 response.Messages.Add(message);

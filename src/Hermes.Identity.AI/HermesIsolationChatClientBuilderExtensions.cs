@@ -18,7 +18,8 @@ public static class HermesIsolationChatClientBuilderExtensions
     /// (<c>ITurnScopeFactory.BeginTurn</c>) it offers the model only the tools the policy lets the sender see,
     /// adds the verified identity block and the sender's memory to <see cref="ChatOptions.Instructions"/>, and
     /// makes the function-invocation loop ask the policy engine before running any function, including
-    /// <see cref="FunctionInvokingChatClient.AdditionalTools"/> and tools that were never offered. A refused call
+    /// <see cref="FunctionInvokingChatClient.AdditionalTools"/>, tools that were never offered and names the model made up
+    /// (it sets the loop's <see cref="FunctionInvokingChatClient.TerminateOnUnknownCalls"/> and answers those calls itself). A refused call
     /// becomes a function result that tells the model why, and the loop carries on. Outside a turn no tool is
     /// offered and none runs.
     /// </summary>
@@ -41,7 +42,7 @@ public static class HermesIsolationChatClientBuilderExtensions
                 "with that service provider (ChatClientBuilder.Build(serviceProvider), or services.AddChatClient(...)).");
             var current = services.GetRequiredService<ICurrentProfile>();
             var approvals = services.GetService<ToolApprovals>()
-                ?? new ToolApprovals(policy, current, services.GetService<TimeProvider>() ?? TimeProvider.System);
+                ?? new ToolApprovals(policy, services.GetService<TimeProvider>() ?? TimeProvider.System);
             var logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.AI");
             return new HermesIsolationChatClient(inner, policy, services.GetService<IdentityPrompt>() ?? new IdentityPrompt(current), current, approvals, logger);
         });

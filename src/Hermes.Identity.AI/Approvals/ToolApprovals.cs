@@ -29,10 +29,9 @@ public sealed class ToolApprovals
     private readonly TimeProvider _time;
 
     /// <summary>Creates the link between approval messages and the policy engine.</summary>
-    public ToolApprovals(PolicyEngine policy, ICurrentProfile current, TimeProvider time)
+    public ToolApprovals(PolicyEngine policy, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(time);
         _policy = policy;
         _time = time;

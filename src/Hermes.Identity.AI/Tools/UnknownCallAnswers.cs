@@ -10,8 +10,15 @@ namespace Hermes.Identity.AI.Tools;
 internal sealed class UnknownCallAnswers(ToolCallGate gate)
 {
     // The calls of the last model reply that nothing answered, when at least one names an unknown tool; else null.
-    public static List<FunctionCallContent>? Unanswered(IList<ChatMessage> reply, IEnumerable<AITool> known)
+    public static List<FunctionCallContent>? Unanswered(IList<ChatMessage> reply, Func<IEnumerable<AITool>> known)
     {
+        // The loop ends a finished exchange with the model's answer, and a stopped one with the calls it left:
+        // look further only when the last message holds a call, so the usual turn pays nothing.
+        if (reply.Count == 0 || !HoldsCall(reply[^1]))
+        {
+            return null;
+        }
+
         List<FunctionCallContent>? calls = null;
         HashSet<string>? answered = null;
         foreach (var content in reply.SelectMany(m => m.Contents))
@@ -36,8 +43,21 @@ internal sealed class UnknownCallAnswers(ToolCallGate gate)
         }
 
         calls.RemoveAll(c => answered?.Contains(c.CallId) == true);
-        var names = known.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var names = known().Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         return calls.Exists(c => !names.Contains(c.Name)) ? calls : null;
+    }
+
+    private static bool HoldsCall(ChatMessage message)
+    {
+        for (var i = 0; i < message.Contents.Count; i++)
+        {
+            if (message.Contents[i] is FunctionCallContent { InformationalOnly: false })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public async Task<ChatMessage> AnswerAsync(List<FunctionCallContent> calls, IEnumerable<AITool> known, CancellationToken cancellationToken)
