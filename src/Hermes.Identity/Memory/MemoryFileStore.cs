@@ -36,10 +36,41 @@ internal sealed class MemoryFileStore
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.Memory");
     }
 
+    // Every prompt reads the sender's memory, so parsed files are kept while their size and write time
+    // stay the same. A file written within RacyWindow of being cached is not trusted later: two writes
+    // inside one tick of the file system's clock can leave the same stamp (git's "racily clean" rule).
+    private static readonly TimeSpan RacyWindow = TimeSpan.FromMilliseconds(100);
+    private readonly ConcurrentDictionary<string, CachedFile> _cache = new(StringComparer.Ordinal);
+
+    private sealed record CachedFile(long Length, DateTime LastWriteUtc, DateTime CachedAtUtc, string[] Entries);
+
     public List<string> Read(string path)
     {
         SweepOnce(Path.GetDirectoryName(path)!);
-        return ReadEntries(path);
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            _cache.TryRemove(path, out _);
+            return [];
+        }
+
+        if (_cache.TryGetValue(path, out var cached)
+            && cached.Length == info.Length
+            && cached.LastWriteUtc == info.LastWriteTimeUtc
+            && cached.LastWriteUtc < cached.CachedAtUtc - RacyWindow)
+        {
+            return [.. cached.Entries];
+        }
+
+        // Stamp first, content second: if the file changes in between, the stamp is older than the content
+        // and the next read sees a different stamp and reads again.
+        var entries = ReadEntries(path);
+        if (_cache.Count < 10_000 || _cache.ContainsKey(path))
+        {
+            _cache[path] = new CachedFile(info.Length, info.LastWriteTimeUtc, DateTime.UtcNow, [.. entries]);
+        }
+
+        return entries;
     }
 
     // Runs edit on the entries read under the locks; writes only when it returns true. An exception
@@ -68,11 +99,13 @@ internal sealed class MemoryFileStore
                 return (entries, false);
             }
 
+            _cache.TryRemove(path, out _);
             if (!WriteAtomically(path, StrictUtf8.GetBytes(MemoryEntries.Format(entries))) && Interlocked.Exchange(ref _warnedNoFolderFlush, 1) == 0)
             {
                 Log.MemoryFolderFlushUnavailable(_logger);
             }
 
+            _cache.TryRemove(path, out _);
             return (entries, true);
         }
         finally

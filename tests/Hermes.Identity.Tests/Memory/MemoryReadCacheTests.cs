@@ -1,0 +1,62 @@
+using Hermes.Identity.Memory;
+using static Hermes.Identity.Tests.Memory.MemoryTestRoot;
+
+namespace Hermes.Identity.Tests.Memory;
+
+// Prompts read memory on every request, so parsed files are cached by size and write time. A change made
+// outside the store (an editor, another process) must still be seen, even one that keeps the size.
+public sealed class MemoryReadCacheTests
+{
+    private static async Task<IReadOnlyList<string>> NotesOf(MemoryTestRoot data, string userId)
+        => await data.AsAsync(userId, async m => (await m.ReadAsync(Ct)).Notes);
+
+    [Fact]
+    public async Task An_edit_from_outside_that_keeps_the_size_is_seen_on_the_next_read()
+    {
+        await using var data = Create();
+        await data.AddAsync(Mei, MemoryFile.Notes, "likes tea");
+        var path = data.NotesPath("mei");
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddHours(-1)); // old enough to be trusted from the cache
+        Assert.Equal(["likes tea"], await NotesOf(data, Mei));
+        Assert.Equal(["likes tea"], await NotesOf(data, Mei));
+
+        await File.WriteAllTextAsync(path, "likes tee\n", Ct); // same length, written now
+        Assert.Equal(["likes tee"], await NotesOf(data, Mei));
+    }
+
+    [Fact]
+    public async Task A_same_size_edit_inside_one_clock_tick_is_not_hidden_by_the_cache()
+    {
+        await using var data = Create();
+        await data.AddAsync(Mei, MemoryFile.Notes, "likes tea");
+        var path = data.NotesPath("mei");
+        var stamp = File.GetLastWriteTimeUtc(path);
+        Assert.Equal(["likes tea"], await NotesOf(data, Mei)); // cached right after the write: racily clean
+
+        await File.WriteAllTextAsync(path, "likes tee\n", Ct);
+        File.SetLastWriteTimeUtc(path, stamp); // what a coarse file-system clock can leave: the same stamp
+        Assert.Equal(["likes tee"], await NotesOf(data, Mei));
+    }
+
+    [Fact]
+    public async Task A_write_through_the_store_is_seen_at_once()
+    {
+        await using var data = Create();
+        await data.AddAsync(Mei, MemoryFile.Notes, "likes tea");
+        File.SetLastWriteTimeUtc(data.NotesPath("mei"), DateTime.UtcNow.AddHours(-1));
+        Assert.Equal(["likes tea"], await NotesOf(data, Mei));
+        await data.AddAsync(Mei, MemoryFile.Notes, "works nights");
+        Assert.Equal(["likes tea", "works nights"], await NotesOf(data, Mei));
+    }
+
+    [Fact]
+    public async Task A_deleted_file_reads_as_empty()
+    {
+        await using var data = Create();
+        await data.AddAsync(Mei, MemoryFile.Notes, "likes tea");
+        File.SetLastWriteTimeUtc(data.NotesPath("mei"), DateTime.UtcNow.AddHours(-1));
+        Assert.Equal(["likes tea"], await NotesOf(data, Mei));
+        File.Delete(data.NotesPath("mei"));
+        Assert.Empty(await NotesOf(data, Mei));
+    }
+}
