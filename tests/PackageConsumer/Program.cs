@@ -1,5 +1,7 @@
 using Hermes.Identity;
 using Hermes.Identity.Policy;
+using Hermes.Identity.Sessions;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -14,7 +16,9 @@ File.WriteAllText(Path.Combine(root, "identities.yaml"), """
     """);
 
 var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddHermesIsolation(o => o.Root = root).AddPolicyBackend<OfficeHoursBackend>();
+builder.Services.AddHermesIsolation(o => o.Root = root)
+    .AddSqliteSessions()
+    .AddPolicyBackend<OfficeHoursBackend>();
 using var app = builder.Build();
 await app.StartAsync();
 
@@ -29,6 +33,22 @@ await using (turns.BeginTurn(louis))
     Console.WriteLine($"telegram:111 -> {current.Profile.Key} ({current.Profile.Role})");
     var decision = await policy.AuthorizeToolCallAsync("terminal");
     Console.WriteLine($"terminal for louis: {decision.Effect} ({decision.Reason})");
+
+    // The existing bot's chat client, wrapped: tools filtered and gated, identity in the instructions, history kept.
+    using var chat = new ChatClientBuilder(new EchoChatClient())
+        .UseHermesSessionHistory()
+        .UseHermesIsolation()
+        .UseFunctionInvocation()
+        .Build(app.Services);
+    var reply = await chat.GetResponseAsync("hello");
+    Console.WriteLine($"model said: {reply.Text}");
+}
+
+await using (var again = turns.BeginTurn(louis))
+{
+    var sessions = again.Services.GetRequiredService<ISessionStore>();
+    var session = await sessions.OpenCurrentSessionAsync();
+    Console.WriteLine($"louis's session holds {(await sessions.GetMessagesAsync(session.Id)).Count} message(s)");
 }
 
 var stranger = await resolver.ResolveAsync(new SenderEnvelope("telegram", "222", displayName: "Louis (owner)"));
@@ -46,5 +66,21 @@ public sealed class OfficeHoursBackend(TimeProvider time) : IPolicyBackend
         return ValueTask.FromResult(request.Subject.Role != "guest" || hour is >= 9 and < 18
             ? PolicyDecision.Allow("Within office hours.", request.Revision)
             : PolicyDecision.Deny("Guests are served from 9 to 18.", request.Revision));
+    }
+}
+
+// Stands in for the bot's real model client.
+public sealed class EchoChatClient : IChatClient
+{
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "echo: " + messages.Last().Text)));
+
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        => throw new NotSupportedException();
+
+    public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+    public void Dispose()
+    {
     }
 }
