@@ -168,7 +168,8 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         return (ScreenApprovalResponses(messages, turn), prepared, withheld);
     }
 
-    // The same engine decides what is offered and what may run (invariant 4): one AuthorizeToolCallAsync per tool,
+    // The same engine decides what is offered and what may run (invariant 4): one PreviewToolCallAsync per tool
+    // (decided like a call, recorded nowhere, so offers do not fill the audit file),
     // and a tool is offered when the answer is not Deny, which is PolicyEngine.GetVisibleToolsAsync's own rule
     // (a test pins that the two agree for every role). One pass also tells which offered tools need approval.
     private async ValueTask<(List<AITool> Offered, List<AITool>? Withheld)> OfferAsync(IList<AITool> tools, CancellationToken cancellationToken)
@@ -177,7 +178,7 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         List<AITool>? withheld = null;
         foreach (var tool in tools)
         {
-            var decision = await _policy.AuthorizeToolCallAsync(tool.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var decision = await _policy.PreviewToolCallAsync(tool.Name, cancellationToken).ConfigureAwait(false);
             if (tool is not AIFunction function)
             {
                 if (decision.Effect != PolicyEffect.Deny)

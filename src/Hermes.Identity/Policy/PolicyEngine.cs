@@ -81,6 +81,19 @@ public sealed class PolicyEngine
     }
 
     /// <summary>
+    /// Decides a call to <paramref name="toolName"/> as <see cref="AuthorizeToolCallAsync"/> would, but records
+    /// nothing and uses up no approval: for deciding what to offer the model, including which tools need an
+    /// approval (<see cref="PolicyEffect.RequireApproval"/>). Never use it to let a call run.
+    /// </summary>
+    public ValueTask<PolicyDecision> PreviewToolCallAsync(string toolName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(toolName);
+        return CurrentTurn() is { } turn
+            ? Decide(Call.ForTurn(turn, null, toolName, null, null), Mode.Quiet, null, cancellationToken)
+            : new(NoTurn(PolicyActions.ToolPrefix + "?", toolName, Mode.Quiet, null));
+    }
+
+    /// <summary>
     /// The tools, of <paramref name="toolNames"/>, that the current turn's profile may call (including those
     /// that need an approval): computed by the same rules as each call, so offer the model exactly these.
     /// </summary>

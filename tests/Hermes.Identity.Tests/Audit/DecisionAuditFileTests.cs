@@ -178,6 +178,25 @@ public sealed class DecisionAuditFileTests : IAsyncLifetime
         Assert.False(File.Exists(AuditFile));
     }
 
+    [Fact]
+    public async Task Previewing_what_to_offer_decides_like_a_call_and_records_nothing()
+    {
+        await using (var host = PolicyTestHost.Create(configure: b => b.ConfigurePolicy(o => o.WriteAuditFile = true), root: _root))
+        {
+            host.KeepRoot = true;
+            await using var turn = host.BeginTurn("222");
+            foreach (var tool in new[] { "read_file", "terminal", "made_up" })
+            {
+                var preview = await host.Engine.PreviewToolCallAsync(tool, Ct);
+                var call = await host.Engine.AuthorizeToolCallAsync(tool, "call-" + tool, Digest, Ct);
+                Assert.Equal(call.Effect, preview.Effect);
+            }
+        }
+
+        // Three calls recorded; the three previews are not.
+        Assert.Equal(3, File.ReadAllLines(AuditFile).Length);
+    }
+
     // Alternates an allowed call (read_file) and a denied one (terminal) for mei (trusted), in a host that then shuts down.
     private async Task WriteDecisionsAsync(int count)
     {
