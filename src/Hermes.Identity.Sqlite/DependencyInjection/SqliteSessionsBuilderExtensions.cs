@@ -46,7 +46,7 @@ public static class SqliteSessionsBuilderExtensions
             sp.GetRequiredService<TurnContext>(),
             sp.GetRequiredService<PolicyEngine>(),
             sp.GetRequiredService<SessionDatabasePool>(),
-            sp.GetRequiredService<IOptions<HermesIsolationOptions>>(),
+            sp.GetRequiredService<IIdentitySnapshotProvider>(),
             sp.GetService<ILoggerFactory>()));
         return builder;
     }

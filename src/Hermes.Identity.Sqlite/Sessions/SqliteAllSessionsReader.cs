@@ -4,7 +4,6 @@ using Hermes.Identity.Sqlite.Internal;
 using Hermes.Identity.Sqlite.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Hermes.Identity.Sqlite.Sessions;
 
@@ -15,22 +14,23 @@ internal sealed class SqliteAllSessionsReader : IAllSessionsReader
     private readonly TurnContext _turn;
     private readonly PolicyEngine _policy;
     private readonly SessionDatabasePool _pool;
-    private readonly string _root;
+    private readonly IIdentitySnapshotProvider _snapshots;
     private readonly ILogger _logger;
 
-    public SqliteAllSessionsReader(TurnContext turn, PolicyEngine policy, SessionDatabasePool pool, IOptions<HermesIsolationOptions> isolation, ILoggerFactory? loggerFactory = null)
+    public SqliteAllSessionsReader(TurnContext turn, PolicyEngine policy, SessionDatabasePool pool, IIdentitySnapshotProvider snapshots, ILoggerFactory? loggerFactory = null)
     {
         _turn = turn;
         _policy = policy;
         _pool = pool;
-        _root = Path.GetFullPath(isolation.Value.Root);
+        _snapshots = snapshots;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.Sqlite.Sessions");
     }
 
     public async Task<IReadOnlyList<string>> ListProfilesAsync(CancellationToken cancellationToken = default)
     {
         await AuthorizeAsync("*", "list profiles", cancellationToken).ConfigureAwait(false);
-        var agents = Path.Combine(_root, "agents");
+        var snapshot = _snapshots.Current;
+        var agents = Path.Combine(snapshot.Root, "agents");
         if (!Directory.Exists(agents))
         {
             return [];
@@ -38,7 +38,7 @@ internal sealed class SqliteAllSessionsReader : IAllSessionsReader
 
         return Directory.EnumerateDirectories(agents)
             .Select(Path.GetFileName)
-            .Where(key => ProfileKey.IsValid(key) && File.Exists(ProfilePaths.For(_root, key!).SessionDatabase))
+            .Where(key => ProfileKey.IsValid(key) && File.Exists(snapshot.GetPaths(key!).SessionDatabase))
             .Select(key => key!)
             .Order(StringComparer.Ordinal)
             .ToArray();
@@ -79,18 +79,19 @@ internal sealed class SqliteAllSessionsReader : IAllSessionsReader
 
     private string PathOf(string profileKey)
     {
-        ProfileKey.ThrowIfInvalid(profileKey);
-        return ProfilePaths.For(_root, profileKey).SessionDatabase;
+        ArgumentNullException.ThrowIfNull(profileKey);
+        return _snapshots.Current.GetPaths(profileKey).SessionDatabase;
     }
 
     private async ValueTask AuthorizeAsync(string target, string operation, CancellationToken cancellationToken)
     {
+        _turn.ThrowIfNotCurrent();
         var decision = await _policy.AuthorizeAsync(PolicyActions.SessionsReadAll, "profile:" + target, cancellationToken).ConfigureAwait(false);
         var reader = _turn.Profile;
         if (!decision.IsAllowed)
         {
             Log.AllSessionsReadDenied(_logger, reader.Key, reader.Role, target, operation, _turn.TurnId, decision.Reason);
-            throw new SessionAccessDeniedException(decision);
+            throw new AccessDeniedException(PolicyActions.SessionsReadAll, "profile:" + target, decision, $"You may not read the sessions of profile '{target}'");
         }
 
         Log.AllSessionsRead(_logger, reader.Key, reader.Role, target, operation, _turn.TurnId);

@@ -9,6 +9,7 @@ internal sealed class SqliteSessionStore : ISessionStore
 {
     private readonly SessionDatabasePool _pool;
     private readonly TimeProvider _time;
+    private readonly TurnContext _turn;
     private readonly string _path;
     private readonly SessionKey _key;
 
@@ -17,6 +18,7 @@ internal sealed class SqliteSessionStore : ISessionStore
         ArgumentNullException.ThrowIfNull(turn);
         _pool = pool;
         _time = time;
+        _turn = turn;
         _path = turn.Profile.Paths.SessionDatabase;
         _key = SessionKey.For(turn.Sender);
     }
@@ -60,6 +62,7 @@ internal sealed class SqliteSessionStore : ISessionStore
     public async Task<IReadOnlyList<SessionSearchHit>> SearchAsync(string query, int limit = 20, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        _turn.ThrowIfNotCurrent();
         if (SearchQuery.Parse(query) is not { } parsed)
         {
             return [];
@@ -140,6 +143,10 @@ internal sealed class SqliteSessionStore : ISessionStore
         return title.Length <= 200 ? title : throw new ArgumentException($"The title is {title.Length} characters long; at most 200 are accepted.", nameof(title));
     }
 
-    private async ValueTask<SessionDatabaseLease> OpenAsync(CancellationToken cancellationToken) =>
-        (await _pool.AcquireAsync(_path, create: true, cancellationToken).ConfigureAwait(false))!;
+    // The one way into the database: only while this store's turn is the turn in progress on this flow.
+    private async ValueTask<SessionDatabaseLease> OpenAsync(CancellationToken cancellationToken)
+    {
+        _turn.ThrowIfNotCurrent();
+        return (await _pool.AcquireAsync(_path, create: true, cancellationToken).ConfigureAwait(false))!;
+    }
 }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
 using Hermes.Identity.Internal;
-using Hermes.Identity.Policy;
 using Microsoft.Extensions.Logging;
 
 namespace Hermes.Identity.Audit;

@@ -1,4 +1,3 @@
-using Hermes.Identity.Policy;
 
 namespace Hermes.Identity.Audit;
 

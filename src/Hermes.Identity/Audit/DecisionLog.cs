@@ -1,5 +1,4 @@
 using Hermes.Identity.Internal;
-using Hermes.Identity.Policy;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,18 +1,20 @@
+using System.Collections.Frozen;
+
 namespace Hermes.Identity;
 
 /// <summary>The roles every configuration starts with; <c>roles:</c> in identities.yaml may replace them.</summary>
 public static class BuiltInRoles
 {
     /// <summary>The owner: every action, unconfined workspace, sees every session.</summary>
-    public const string Owner = "owner";
+    public static readonly string Owner = "owner";
 
     /// <summary>A trusted person: files, search, web and memory, no exec; own data only.</summary>
-    public const string Trusted = "trusted";
+    public static readonly string Trusted = "trusted";
 
     /// <summary>A guest: read-only tools, own data only, read-only workspace.</summary>
-    public const string Guest = "guest";
+    public static readonly string Guest = "guest";
 
-    /// <summary>The built-in definitions, by name.</summary>
+    /// <summary>The built-in definitions, by name. Immutable: to change a built-in role, redefine it under <c>roles:</c> in identities.yaml.</summary>
     public static IReadOnlyDictionary<string, RoleDefinition> Definitions { get; } = new Dictionary<string, RoleDefinition>(StringComparer.Ordinal)
     {
         [Owner] = new RoleDefinition(Owner)
@@ -39,5 +41,5 @@ public static class BuiltInRoles
             ],
             IsBuiltIn = true,
         },
-    };
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 }

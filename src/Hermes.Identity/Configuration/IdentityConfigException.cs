@@ -4,7 +4,7 @@ namespace Hermes.Identity;
 public sealed class IdentityConfigException : Exception
 {
     /// <summary>Creates the exception from the problems found.</summary>
-    public IdentityConfigException(IReadOnlyList<IdentityConfigError> errors)
+    internal IdentityConfigException(IReadOnlyList<IdentityConfigError> errors)
         : base(Format(errors))
     {
         ArgumentNullException.ThrowIfNull(errors);
@@ -12,28 +12,9 @@ public sealed class IdentityConfigException : Exception
     }
 
     /// <summary>Creates an exception with one problem.</summary>
-    public IdentityConfigException(string file, int line, int column, string message)
+    internal IdentityConfigException(string file, int line, int column, string message)
         : this([new IdentityConfigError(file, line, column, message)])
     {
-    }
-
-    /// <summary>Creates an exception without positions. Prefer the other constructors.</summary>
-    public IdentityConfigException()
-        : this("identities.yaml", 1, 1, "The identities file is not valid.")
-    {
-    }
-
-    /// <summary>Creates an exception without positions. Prefer the other constructors.</summary>
-    public IdentityConfigException(string message)
-        : this("identities.yaml", 1, 1, message)
-    {
-    }
-
-    /// <summary>Creates an exception without positions. Prefer the other constructors.</summary>
-    public IdentityConfigException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Errors = [new IdentityConfigError("identities.yaml", 1, 1, message)];
     }
 
     /// <summary>Every problem found, in file order.</summary>

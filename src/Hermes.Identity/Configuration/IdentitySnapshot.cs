@@ -12,8 +12,8 @@ namespace Hermes.Identity;
 /// </summary>
 public sealed class IdentitySnapshot
 {
-    /// <summary>The largest identities file accepted, in bytes (1 MiB).</summary>
-    public const int MaxFileBytes = 1 << 20;
+    // The largest identities file accepted, in bytes (1 MiB): bounds parse time and memory.
+    internal const int MaxFileBytes = 1 << 20;
 
     private readonly FrozenDictionary<PlatformPrincipal, AgentProfile> _accounts;
 
@@ -66,12 +66,20 @@ public sealed class IdentitySnapshot
     public bool TryGetProfile(PlatformPrincipal principal, [NotNullWhen(true)] out AgentProfile? profile) =>
         _accounts.TryGetValue(principal, out profile);
 
+    /// <summary>
+    /// Where the data of profile <paramref name="profileKey"/> lives under this configuration's data root, whether
+    /// or not the profile is configured (a guest's, or one that was removed): for operators' tools that reach
+    /// another person's data through the policy-checked APIs.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="profileKey"/> is not a valid profile key.</exception>
+    public ProfilePaths GetPaths(string profileKey) => ProfilePaths.For(Root, profileKey);
+
     /// <summary>Reads identities.yaml text.</summary>
     /// <param name="yaml">The file's content.</param>
     /// <param name="root">The data root the profiles' folders are under.</param>
     /// <param name="source">The name used in error messages.</param>
     /// <exception cref="IdentityConfigException">The text is not a valid identities file; the message says where and what to fix.</exception>
-    public static IdentitySnapshot Parse(string yaml, string root, string source = "identities.yaml")
+    internal static IdentitySnapshot Parse(string yaml, string root, string source = "identities.yaml")
     {
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentException.ThrowIfNullOrEmpty(root);
@@ -83,7 +91,7 @@ public sealed class IdentitySnapshot
     /// <param name="path">The file.</param>
     /// <param name="root">The data root the profiles' folders are under.</param>
     /// <exception cref="IdentityConfigException">The file is missing, too large or not valid; the message says where and what to fix.</exception>
-    public static IdentitySnapshot Load(string path, string root)
+    internal static IdentitySnapshot Load(string path, string root)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string text;

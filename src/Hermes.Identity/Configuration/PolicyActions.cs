@@ -4,40 +4,40 @@ namespace Hermes.Identity;
 public static class PolicyActions
 {
     /// <summary>The prefix of tool-call actions: <c>tool.&lt;category&gt;</c>, the tool's name in the resource.</summary>
-    public const string ToolPrefix = "tool.";
+    public static readonly string ToolPrefix = "tool.";
 
     /// <summary>Read the bound profile's own memory.</summary>
-    public const string MemoryRead = "memory.read";
+    public static readonly string MemoryRead = "memory.read";
 
     /// <summary>Write the bound profile's own memory.</summary>
-    public const string MemoryWrite = "memory.write";
+    public static readonly string MemoryWrite = "memory.write";
 
     /// <summary>Read the shared memory, <c>memories/_shared/</c>.</summary>
-    public const string MemorySharedRead = "memory.shared.read";
+    public static readonly string MemorySharedRead = "memory.shared.read";
 
     /// <summary>Write the shared memory.</summary>
-    public const string MemorySharedWrite = "memory.shared.write";
+    public static readonly string MemorySharedWrite = "memory.shared.write";
 
     /// <summary>Read every profile's sessions (the owner's "sees all").</summary>
-    public const string SessionsReadAll = "sessions.read.all";
+    public static readonly string SessionsReadAll = "sessions.read.all";
 
     /// <summary>Read files in the bound profile's workspace.</summary>
-    public const string WorkspaceRead = "workspace.read";
+    public static readonly string WorkspaceRead = "workspace.read";
 
     /// <summary>Write, create and delete files in the bound profile's workspace.</summary>
-    public const string WorkspaceWrite = "workspace.write";
+    public static readonly string WorkspaceWrite = "workspace.write";
 
     /// <summary>Approve a call that needs approval.</summary>
-    public const string ApprovalGrant = "approval.grant";
+    public static readonly string ApprovalGrant = "approval.grant";
 
     /// <summary>Administer identities: export or erase another person's data.</summary>
-    public const string IdentityAdmin = "identity.admin";
+    public static readonly string IdentityAdmin = "identity.admin";
 
     /// <summary>Export a profile's data (sessions, memory, workspace); another person's also needs <see cref="IdentityAdmin"/>.</summary>
-    public const string ProfileExport = "profile.export";
+    public static readonly string ProfileExport = "profile.export";
 
     /// <summary>Erase a profile's data; another person's also needs <see cref="IdentityAdmin"/>.</summary>
-    public const string ProfileErase = "profile.erase";
+    public static readonly string ProfileErase = "profile.erase";
 
     /// <summary>The non-tool actions, in the order documented.</summary>
     public static IReadOnlyList<string> All { get; } =

@@ -5,10 +5,9 @@ namespace Hermes.Identity;
 /// Patterns are dotted action names, optionally ending in <c>.*</c> (<c>tool.files.*</c>), or <c>*</c> for every action.
 /// A deny beats any allow; an action no pattern allows is denied.
 /// </remarks>
-public sealed record RoleDefinition
+public sealed class RoleDefinition
 {
-    /// <summary>Creates a role named <paramref name="name"/>.</summary>
-    public RoleDefinition(string name)
+    internal RoleDefinition(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         Name = name;
@@ -18,20 +17,23 @@ public sealed record RoleDefinition
     public string Name { get; }
 
     /// <summary>The role whose rules this role starts from, or <see langword="null"/>.</summary>
-    public string? Inherits { get; init; }
+    public string? Inherits { get; internal init; }
 
     /// <summary>Action patterns this role allows.</summary>
-    public IReadOnlyList<string> Allow { get; init; } = [];
+    public IReadOnlyList<string> Allow { get; internal init; } = [];
 
     /// <summary>Action patterns this role denies, whatever else allows them.</summary>
-    public IReadOnlyList<string> Deny { get; init; } = [];
+    public IReadOnlyList<string> Deny { get; internal init; } = [];
 
     /// <summary>Action patterns that, when allowed, need an approval first.</summary>
-    public IReadOnlyList<string> RequireApproval { get; init; } = [];
+    public IReadOnlyList<string> RequireApproval { get; internal init; } = [];
 
     /// <summary>Whether file access is confined to the profile's workspace.</summary>
-    public WorkspaceConfinement Workspace { get; init; }
+    public WorkspaceConfinement Workspace { get; internal init; }
 
     /// <summary>Whether this is one of the built-in roles (<c>owner</c>, <c>trusted</c>, <c>guest</c>) as shipped.</summary>
-    public bool IsBuiltIn { get; init; }
+    public bool IsBuiltIn { get; internal init; }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
 }

@@ -52,6 +52,8 @@ public static class HermesIsolationServiceCollectionExtensions
         services.TryAddSingleton<ICurrentProfile, CurrentTurnAccessor>();
         services.TryAddSingleton<ITurnScopeFactory>(sp => new TurnScopeFactory(
             sp.GetRequiredService<IServiceScopeFactory>(),
+            sp.GetRequiredService<IIdentityResolver>(),
+            sp.GetRequiredService<IIdentitySnapshotProvider>(),
             sp.GetRequiredService<HermesMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>()));

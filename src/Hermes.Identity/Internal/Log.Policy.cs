@@ -1,4 +1,3 @@
-using Hermes.Identity.Policy;
 using Microsoft.Extensions.Logging;
 
 namespace Hermes.Identity.Internal;

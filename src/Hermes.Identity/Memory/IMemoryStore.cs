@@ -27,7 +27,7 @@ public interface IMemoryStore
     /// <param name="entry">The text; surrounding white space is trimmed. It may span lines, but no line may be <c>§</c> alone.</param>
     /// <param name="cancellationToken">Cancels waiting for the lock; a write that has begun completes.</param>
     /// <returns>The file's entries and usage after the edit.</returns>
-    /// <exception cref="MemoryAccessDeniedException">The policy refused the write.</exception>
+    /// <exception cref="AccessDeniedException">The policy refused the write.</exception>
     /// <exception cref="MemoryLimitExceededException">The entry does not fit; the message says how much room is left.</exception>
     /// <exception cref="MemoryException">The entry is empty or malformed, the file stays locked for too long, or it cannot be written (it is then unchanged).</exception>
     ValueTask<MemoryEditResult> AddAsync(MemoryFile file, string entry, CancellationToken cancellationToken = default);
@@ -38,7 +38,7 @@ public interface IMemoryStore
     /// <param name="newEntry">The replacement text, with the same rules as for <see cref="AddAsync"/>.</param>
     /// <param name="cancellationToken">Cancels waiting for the lock; a write that has begun completes.</param>
     /// <returns>The file's entries and usage after the edit.</returns>
-    /// <exception cref="MemoryAccessDeniedException">The policy refused the write.</exception>
+    /// <exception cref="AccessDeniedException">The policy refused the write.</exception>
     /// <exception cref="MemoryEntryMatchException">No entry, or more than one, contains the substring.</exception>
     /// <exception cref="MemoryLimitExceededException">The new entry does not fit.</exception>
     /// <exception cref="MemoryException">The new entry is empty or malformed, the file stays locked for too long, or it cannot be written (it is then unchanged).</exception>
@@ -49,7 +49,7 @@ public interface IMemoryStore
     /// <param name="uniqueSubstring">Text (ordinal, case-sensitive) that exactly one entry contains.</param>
     /// <param name="cancellationToken">Cancels waiting for the lock; a write that has begun completes.</param>
     /// <returns>The file's entries and usage after the edit.</returns>
-    /// <exception cref="MemoryAccessDeniedException">The policy refused the write.</exception>
+    /// <exception cref="AccessDeniedException">The policy refused the write.</exception>
     /// <exception cref="MemoryEntryMatchException">No entry, or more than one, contains the substring.</exception>
     /// <exception cref="MemoryException">The file stays locked for too long, or it cannot be written (it is then unchanged).</exception>
     ValueTask<MemoryEditResult> RemoveAsync(MemoryFile file, string uniqueSubstring, CancellationToken cancellationToken = default);

@@ -7,29 +7,11 @@ public sealed class MemoryEntryMatchException : MemoryException
     /// <param name="file">The file searched.</param>
     /// <param name="matchCount">How many entries contain the substring (0, or 2 and more).</param>
     /// <param name="message">What happened and what to do.</param>
-    public MemoryEntryMatchException(MemoryFile file, int matchCount, string message)
+    internal MemoryEntryMatchException(MemoryFile file, int matchCount, string message)
         : base(message)
     {
         File = file;
         MatchCount = matchCount;
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public MemoryEntryMatchException()
-        : base("The substring does not name exactly one entry.")
-    {
-    }
-
-    /// <summary>Creates the exception with a message.</summary>
-    public MemoryEntryMatchException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception with a message and an inner exception.</summary>
-    public MemoryEntryMatchException(string message, Exception innerException)
-        : base(message, innerException)
-    {
     }
 
     /// <summary>The file searched.</summary>

@@ -6,20 +6,12 @@ namespace Hermes.Identity.Memory;
 /// </summary>
 public class MemoryException : InvalidOperationException
 {
-    /// <summary>Creates the exception.</summary>
-    public MemoryException()
-        : base("The memory operation failed.")
-    {
-    }
-
-    /// <summary>Creates the exception with a message.</summary>
-    public MemoryException(string message)
+    internal MemoryException(string message)
         : base(message)
     {
     }
 
-    /// <summary>Creates the exception with a message and an inner exception.</summary>
-    public MemoryException(string message, Exception innerException)
+    internal MemoryException(string message, Exception innerException)
         : base(message, innerException)
     {
     }

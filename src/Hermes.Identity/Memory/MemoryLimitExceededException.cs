@@ -10,7 +10,7 @@ public sealed class MemoryLimitExceededException : MemoryException
     /// <param name="limit">Its limit in characters.</param>
     /// <param name="used">Characters it uses now.</param>
     /// <param name="wouldUse">Characters it would use after the edit.</param>
-    public MemoryLimitExceededException(MemoryFile file, int limit, int used, int wouldUse)
+    internal MemoryLimitExceededException(MemoryFile file, int limit, int used, int wouldUse)
         : base(string.Create(CultureInfo.InvariantCulture,
             $"{MemoryEntries.FileName(file)} is limited to {limit:N0} characters. It uses {used:N0}, so {Math.Max(0, limit - used):N0} are left, " +
             $"and this edit would take it to {wouldUse:N0} ({wouldUse - limit:N0} over). Shorten the entry, or replace or remove entries that matter less first."))
@@ -19,24 +19,6 @@ public sealed class MemoryLimitExceededException : MemoryException
         Limit = limit;
         Used = used;
         WouldUse = wouldUse;
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public MemoryLimitExceededException()
-        : base("The memory file is full.")
-    {
-    }
-
-    /// <summary>Creates the exception with a message.</summary>
-    public MemoryLimitExceededException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception with a message and an inner exception.</summary>
-    public MemoryLimitExceededException(string message, Exception innerException)
-        : base(message, innerException)
-    {
     }
 
     /// <summary>The file.</summary>

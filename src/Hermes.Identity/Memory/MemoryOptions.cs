@@ -9,16 +9,16 @@ namespace Hermes.Identity.Memory;
 public sealed class MemoryOptions
 {
     /// <summary>The default limit of <c>MEMORY.md</c>: 2,200 characters.</summary>
-    public const int DefaultNotesLimit = 2_200;
+    internal const int DefaultNotesLimit = 2_200;
 
     /// <summary>The default limit of <c>USER.md</c>: 1,375 characters.</summary>
-    public const int DefaultUserLimit = 1_375;
+    internal const int DefaultUserLimit = 1_375;
 
     /// <summary>The default limit of the shared <c>MEMORY.md</c>: 2,200 characters.</summary>
-    public const int DefaultSharedLimit = 2_200;
+    internal const int DefaultSharedLimit = 2_200;
 
     /// <summary>The largest limit accepted: 100,000 characters.</summary>
-    public const int MaxLimit = 100_000;
+    internal const int MaxLimit = 100_000;
 
     /// <summary>The limit of <c>MEMORY.md</c>, 1 to 100,000 characters. Default: 2,200.</summary>
     public int NotesLimit { get; set; } = DefaultNotesLimit;

@@ -19,7 +19,6 @@ internal static class MemoryServiceRegistration
             sp.GetService<ILoggerFactory>()));
         services.TryAddScoped<IMemoryStore>(sp => new MemoryStore(
             sp.GetRequiredService<TurnContext>(),
-            sp.GetRequiredService<ICurrentProfile>(),
             sp.GetRequiredService<PolicyEngine>(),
             sp.GetRequiredService<MemoryFileStore>(),
             sp.GetRequiredService<IIdentitySnapshotProvider>(),

@@ -14,7 +14,6 @@ internal sealed class MemoryStore : IMemoryStore
     private const string SharedFileName = "MEMORY.md";
 
     private readonly TurnContext _turn;
-    private readonly ICurrentProfile _current;
     private readonly PolicyEngine _policy;
     private readonly MemoryFileStore _files;
     private readonly MemoryOptions _options;
@@ -25,7 +24,6 @@ internal sealed class MemoryStore : IMemoryStore
 
     public MemoryStore(
         TurnContext turn,
-        ICurrentProfile current,
         PolicyEngine policy,
         MemoryFileStore files,
         IIdentitySnapshotProvider snapshots,
@@ -33,7 +31,6 @@ internal sealed class MemoryStore : IMemoryStore
         ILoggerFactory? loggerFactory = null)
     {
         _turn = turn;
-        _current = current;
         _policy = policy;
         _files = files;
         _options = options.Value;
@@ -144,13 +141,13 @@ internal sealed class MemoryStore : IMemoryStore
         var decision = await AuthorizeAsync(ResourceOf(file), action, cancellationToken).ConfigureAwait(false);
         if (!decision.IsAllowed)
         {
-            throw new MemoryAccessDeniedException(file, action, decision);
+            throw new AccessDeniedException(action, ResourceOf(file), decision, $"You may not change {MemoryEntries.FileName(file)}");
         }
     }
 
     private async ValueTask<PolicyDecision> AuthorizeAsync(string resource, string action, CancellationToken cancellationToken)
     {
-        EnsureOwnTurn();
+        _turn.ThrowIfNotCurrent();
         var decision = await _policy.AuthorizeAsync(action, resource, cancellationToken).ConfigureAwait(false);
         if (!decision.IsAllowed)
         {
@@ -158,18 +155,6 @@ internal sealed class MemoryStore : IMemoryStore
         }
 
         return decision;
-    }
-
-    // The policy engine decides for the turn current on this async flow; the files are this turn's.
-    // If they differ (a store kept past its turn, or carried into another), nothing may happen.
-    private void EnsureOwnTurn()
-    {
-        if (!_current.IsInTurn || !ReferenceEquals(_current.Turn, _turn))
-        {
-            throw new NoActiveTurnException(
-                $"This memory store belongs to {_turn}, which is not the turn in progress on this async flow. " +
-                "Resolve IMemoryStore from the current TurnScope.Services and use it only while that turn lasts.");
-        }
     }
 
     private string PathOf(MemoryFile file) => file switch

@@ -10,9 +10,9 @@ namespace Hermes.Identity.PersonalData;
 internal static class PersonalDataServiceRegistration
 {
     public static void Add(IServiceCollection services) =>
-        services.TryAddSingleton(sp => new ProfileData(
+        services.TryAddScoped(sp => new ProfileData(
             sp.GetRequiredService<PolicyEngine>(),
-            sp.GetRequiredService<ICurrentProfile>(),
+            sp.GetRequiredService<TurnContext>(),
             sp.GetRequiredService<IIdentitySnapshotProvider>(),
             sp.GetService<ISessionFiles>(),
             sp.GetService<ILoggerFactory>()));

@@ -9,7 +9,7 @@ namespace Hermes.Identity.PersonalData;
 
 /// <summary>
 /// Exports or erases one person's data — sessions, memory, workspace — touching that person's files only.
-/// Acts for the current turn's profile: <c>profile.export</c> / <c>profile.erase</c> is checked, and for
+/// Resolve it from a turn's services; it acts for that turn's profile: <c>profile.export</c> / <c>profile.erase</c> is checked, and for
 /// someone else's data <c>identity.admin</c> too. Every decision goes to the decision log.
 /// </summary>
 /// <remarks>
@@ -22,23 +22,23 @@ public sealed class ProfileData
     private const int MaxEntries = 100_000;
 
     private readonly PolicyEngine _policy;
-    private readonly ICurrentProfile _current;
+    private readonly TurnContext _turn;
     private readonly IIdentitySnapshotProvider _snapshots;
     private readonly ISessionFiles? _sessions;
     private readonly ILogger _logger;
 
-    internal ProfileData(PolicyEngine policy, ICurrentProfile current, IIdentitySnapshotProvider snapshots, ISessionFiles? sessions, ILoggerFactory? loggerFactory)
+    internal ProfileData(PolicyEngine policy, TurnContext turn, IIdentitySnapshotProvider snapshots, ISessionFiles? sessions, ILoggerFactory? loggerFactory)
     {
         _policy = policy;
-        _current = current;
+        _turn = turn;
         _snapshots = snapshots;
         _sessions = sessions;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.PersonalData");
     }
 
     /// <summary>Copies profile <paramref name="profileKey"/>'s data into <paramref name="destination"/>, a new or empty folder outside the data root.</summary>
-    /// <exception cref="ProfileDataAccessDeniedException">The policy refused.</exception>
-    /// <exception cref="NoActiveTurnException">No turn is in progress: there is nobody to act for.</exception>
+    /// <exception cref="AccessDeniedException">The policy refused.</exception>
+    /// <exception cref="NoActiveTurnException">The turn this service was resolved in is not the one in progress (or has ended).</exception>
     /// <exception cref="IOException">The destination is not empty, or is inside the data root.</exception>
     public async Task<ProfileDataExport> ExportAsync(string profileKey, string destination, CancellationToken cancellationToken = default)
     {
@@ -47,7 +47,7 @@ public sealed class ProfileData
         var actor = await AuthorizeAsync(PolicyActions.ProfileExport, profileKey, cancellationToken).ConfigureAwait(false);
 
         var root = _snapshots.Current.Root;
-        var paths = ProfilePaths.For(root, profileKey);
+        var paths = _snapshots.Current.GetPaths(profileKey);
         var target = Path.GetFullPath(destination);
         if (IsUnder(target, root))
         {
@@ -97,13 +97,13 @@ public sealed class ProfileData
 
     /// <summary>Deletes profile <paramref name="profileKey"/>'s session database, memory folder and workspace.</summary>
     /// <remarks>The identity itself stays in identities.yaml: remove it there so the person is not admitted again.</remarks>
-    /// <exception cref="ProfileDataAccessDeniedException">The policy refused.</exception>
-    /// <exception cref="NoActiveTurnException">No turn is in progress: there is nobody to act for.</exception>
+    /// <exception cref="AccessDeniedException">The policy refused.</exception>
+    /// <exception cref="NoActiveTurnException">The turn this service was resolved in is not the one in progress (or has ended).</exception>
     public async Task<ProfileDataErasure> EraseAsync(string profileKey, CancellationToken cancellationToken = default)
     {
         ProfileKey.ThrowIfInvalid(profileKey);
         var actor = await AuthorizeAsync(PolicyActions.ProfileErase, profileKey, cancellationToken).ConfigureAwait(false);
-        var paths = ProfilePaths.For(_snapshots.Current.Root, profileKey);
+        var paths = _snapshots.Current.GetPaths(profileKey);
 
         var sessionErased = _sessions is not null && await _sessions.EraseAsync(paths.SessionDatabase, cancellationToken).ConfigureAwait(false);
         var deleted = 0;
@@ -129,7 +129,8 @@ public sealed class ProfileData
 
     private async Task<AgentProfile> AuthorizeAsync(string action, string profileKey, CancellationToken cancellationToken)
     {
-        var actor = _current.Profile; // throws outside a turn: nobody to act for
+        _turn.ThrowIfNotCurrent(); // bound to the turn it was resolved in: nobody else can act through it
+        var actor = _turn.Profile;
         var resource = "profile:" + profileKey;
         var decision = await _policy.AuthorizeAsync(action, resource, cancellationToken).ConfigureAwait(false);
         if (decision.IsAllowed && !string.Equals(actor.Key, profileKey, StringComparison.Ordinal))
@@ -140,7 +141,7 @@ public sealed class ProfileData
         if (!decision.IsAllowed)
         {
             Log.ProfileDataRefused(_logger, action, profileKey, actor.Key, decision.Reason);
-            throw new ProfileDataAccessDeniedException(decision);
+            throw new AccessDeniedException(action, resource, decision, $"You may not {(action == PolicyActions.ProfileErase ? "erase" : "export")} the data of profile '{profileKey}'");
         }
 
         return actor;

@@ -1,7 +1,24 @@
 namespace Hermes.Identity.PersonalData;
 
 /// <summary>What <see cref="ProfileData.EraseAsync"/> removed.</summary>
-/// <param name="ProfileKey">Whose data.</param>
-/// <param name="SessionDatabaseErased">Whether a session database was there and is gone.</param>
-/// <param name="EntriesDeleted">Files, links and folders deleted from the memory folder and the workspace.</param>
-public sealed record ProfileDataErasure(string ProfileKey, bool SessionDatabaseErased, int EntriesDeleted);
+public sealed class ProfileDataErasure
+{
+    internal ProfileDataErasure(string profileKey, bool sessionDatabaseErased, int entriesDeleted)
+    {
+        ProfileKey = profileKey;
+        SessionDatabaseErased = sessionDatabaseErased;
+        EntriesDeleted = entriesDeleted;
+    }
+
+    /// <summary>Whose data.</summary>
+    public string ProfileKey { get; }
+
+    /// <summary>Whether a session database was there and is gone.</summary>
+    public bool SessionDatabaseErased { get; }
+
+    /// <summary>Files, links and folders deleted from the memory folder and the workspace.</summary>
+    public int EntriesDeleted { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{ProfileKey}: session database {(SessionDatabaseErased ? "erased" : "absent")}, {EntriesDeleted} entries deleted";
+}

@@ -1,4 +1,4 @@
-namespace Hermes.Identity.Policy;
+namespace Hermes.Identity;
 
 // What an approval is bound to: compared as a whole, so another call id, other arguments, another
 // turn or another person never matches.

@@ -1,9 +1,9 @@
-namespace Hermes.Identity.Policy;
+namespace Hermes.Identity;
 
 /// <summary>
 /// A call waiting for an approval: who asked, in which turn, which tool call and which arguments.
 /// Only the engine creates one (on a <see cref="PolicyEffect.RequireApproval"/> decision); pass it to
-/// <see cref="PolicyEngine.GrantApprovalAsync"/> from the approver's turn. The approval it leads to is
+/// <see cref="Policy.PolicyEngine.GrantApprovalAsync"/> from the approver's turn. The approval it leads to is
 /// good for exactly this call, once.
 /// </summary>
 public sealed class ApprovalRequest

@@ -1,4 +1,4 @@
-namespace Hermes.Identity.Policy;
+namespace Hermes.Identity;
 
 /// <summary>
 /// Decides policy requests. The built-in RBAC backend is one; plug in your own (ABAC, an external

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Hermes.Identity;
 using Hermes.Identity.Policy;
 
 namespace Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-namespace Hermes.Identity.Policy;
+namespace Hermes.Identity;
 
 /// <summary>The answer to a <see cref="PolicyRequest"/>, with the reasons that a user, a model and an auditor can read.</summary>
 public sealed class PolicyDecision
@@ -37,7 +37,7 @@ public sealed class PolicyDecision
 
     /// <summary>
     /// For a <see cref="PolicyEffect.RequireApproval"/> tool call made with a tool call id and an arguments digest:
-    /// what to pass to <see cref="PolicyEngine.GrantApprovalAsync"/>. Otherwise <see langword="null"/>.
+    /// what to pass to <see cref="Policy.PolicyEngine.GrantApprovalAsync"/>. Otherwise <see langword="null"/>.
     /// </summary>
     public ApprovalRequest? Approval { get; internal init; }
 

@@ -1,4 +1,4 @@
-namespace Hermes.Identity.Policy;
+namespace Hermes.Identity;
 
 /// <summary>What a policy decision says. The default value is <see cref="Deny"/>.</summary>
 public enum PolicyEffect

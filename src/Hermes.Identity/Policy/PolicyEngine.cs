@@ -24,12 +24,6 @@ public sealed class PolicyEngine
     private readonly DecisionLog _log;
     private readonly ApprovalLedger _approvals;
 
-    /// <summary>Creates an engine that logs nothing. Resolve it from DI instead: <c>AddHermesIsolation</c> registers it with its decision log.</summary>
-    public PolicyEngine(IEnumerable<IPolicyBackend> backends, ICurrentProfile current, IIdentitySnapshotProvider snapshots, TimeProvider time)
-        : this(backends, current, snapshots, time, new PolicyOptions(), DecisionLog.Disabled)
-    {
-    }
-
     internal PolicyEngine(IEnumerable<IPolicyBackend> backends, ICurrentProfile current, IIdentitySnapshotProvider snapshots, TimeProvider time, PolicyOptions options, DecisionLog log)
     {
         ArgumentNullException.ThrowIfNull(backends);

@@ -1,4 +1,4 @@
-namespace Hermes.Identity.Policy;
+namespace Hermes.Identity;
 
 /// <summary>The whole trail of one decision: who it was for, which rules matched, what each backend said, and the result.</summary>
 public sealed class PolicyExplanation

@@ -1,4 +1,4 @@
-namespace Hermes.Identity.Policy;
+namespace Hermes.Identity;
 
 /// <summary>One question for the policy: may this subject do this action on this resource, in this context?</summary>
 public sealed class PolicyRequest

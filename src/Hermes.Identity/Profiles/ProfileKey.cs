@@ -9,8 +9,7 @@ namespace Hermes.Identity;
 /// </summary>
 public static class ProfileKey
 {
-    /// <summary>The prefix of auto-admitted guests' keys.</summary>
-    public const string GuestPrefix = "guest-";
+    internal const string GuestPrefix = "guest-";
 
     /// <summary>Whether <paramref name="key"/> is a well-formed profile key.</summary>
     public static bool IsValid(string? key)
@@ -31,8 +30,7 @@ public static class ProfileKey
         return true;
     }
 
-    /// <summary>Throws a descriptive <see cref="ArgumentException"/> when <paramref name="key"/> is not a valid profile key.</summary>
-    public static void ThrowIfInvalid(string? key)
+    internal static void ThrowIfInvalid(string? key)
     {
         if (!IsValid(key))
         {

@@ -1,21 +1,36 @@
 namespace Hermes.Identity;
 
-/// <summary>Where one profile's data lives under the data root.</summary>
-/// <param name="SessionDatabase"><c>agents/&lt;key&gt;/state.db</c>: the profile's sessions and messages.</param>
-/// <param name="MemoryDirectory"><c>memories/&lt;key&gt;/</c>: the profile's MEMORY.md and USER.md.</param>
-/// <param name="WorkspaceDirectory"><c>workspaces/&lt;key&gt;/</c>: the profile's files.</param>
-public sealed record ProfilePaths(string SessionDatabase, string MemoryDirectory, string WorkspaceDirectory)
+/// <summary>
+/// Where one profile's data lives under the data root. Only the library creates these, from the data root
+/// and the profile key, so a profile's paths can never point at another person's files.
+/// </summary>
+public sealed class ProfilePaths
 {
-    /// <summary>The folder under the root that holds the shared memory, <c>memories/_shared</c>.</summary>
-    public const string SharedMemoryFolder = "_shared";
+    internal const string SharedMemoryFolder = "_shared";
 
-    /// <summary>Computes the paths of profile <paramref name="key"/> under <paramref name="root"/>.</summary>
-    /// <exception cref="ArgumentException"><paramref name="key"/> is not a valid profile key.</exception>
-    public static ProfilePaths For(string root, string key)
+    private ProfilePaths(string sessionDatabase, string memoryDirectory, string workspaceDirectory)
     {
-        ArgumentException.ThrowIfNullOrEmpty(root);
+        SessionDatabase = sessionDatabase;
+        MemoryDirectory = memoryDirectory;
+        WorkspaceDirectory = workspaceDirectory;
+    }
+
+    /// <summary><c>&lt;root&gt;/agents/&lt;key&gt;/state.db</c>: the profile's sessions and messages.</summary>
+    public string SessionDatabase { get; }
+
+    /// <summary><c>&lt;root&gt;/memories/&lt;key&gt;/</c>: the profile's MEMORY.md and USER.md.</summary>
+    public string MemoryDirectory { get; }
+
+    /// <summary><c>&lt;root&gt;/workspaces/&lt;key&gt;/</c>: the profile's files.</summary>
+    public string WorkspaceDirectory { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => WorkspaceDirectory;
+
+    // The one place a profile's paths are made: full root + validated key.
+    internal static ProfilePaths For(string fullRoot, string key)
+    {
         ProfileKey.ThrowIfInvalid(key);
-        var fullRoot = Path.GetFullPath(root);
         return new ProfilePaths(
             Path.Combine(fullRoot, "agents", key, "state.db"),
             Path.Combine(fullRoot, "memories", key),

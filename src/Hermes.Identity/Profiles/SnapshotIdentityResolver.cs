@@ -45,7 +45,7 @@ internal sealed class SnapshotIdentityResolver : IIdentityResolver
         if (snapshot.UnknownSenders == UnknownSenderPolicy.Guest)
         {
             var key = ProfileKey.ForGuest(principal);
-            var guest = new AgentProfile(key, BuiltInRoles.Guest, ProfilePaths.For(snapshot.Root, key))
+            var guest = new AgentProfile(key, BuiltInRoles.Guest, snapshot.Root)
             {
                 DisplayName = "Guest on " + principal.Platform,
                 Accounts = [principal],

@@ -15,12 +15,12 @@ namespace Hermes.Identity.Prompt;
 public sealed class IdentityPrompt
 {
     /// <summary>The longest self-chosen display name shown, in characters; longer names are cut and end in "…".</summary>
-    public const int MaxDisplayNameLength = 64;
+    internal const int MaxDisplayNameLength = 64;
 
     private readonly ICurrentProfile _current;
 
     /// <summary>Creates the prompt writer. Resolve it from DI; <c>AddHermesIsolation</c> registers it.</summary>
-    public IdentityPrompt(ICurrentProfile current)
+    internal IdentityPrompt(ICurrentProfile current)
     {
         ArgumentNullException.ThrowIfNull(current);
         _current = current;

@@ -5,5 +5,5 @@ namespace Hermes.Identity.Prompt;
 
 internal static class PromptServiceRegistration
 {
-    public static void Add(IServiceCollection services) => services.TryAddSingleton<IdentityPrompt>();
+    public static void Add(IServiceCollection services) => services.TryAddSingleton(sp => new IdentityPrompt(sp.GetRequiredService<ICurrentProfile>()));
 }

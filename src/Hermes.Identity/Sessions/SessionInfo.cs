@@ -1,22 +1,35 @@
 namespace Hermes.Identity.Sessions;
 
-/// <summary>One session of a profile.</summary>
-/// <param name="Id">The session's id: opaque, unique.</param>
-/// <param name="Key">The conversation the session belongs to: <c>platform:kind:chat</c>, such as <c>telegram:group:-1001</c>.</param>
-/// <param name="Platform">The platform the conversation is on.</param>
-/// <param name="ChatId">The platform's id for the conversation, or <see langword="null"/>.</param>
-/// <param name="ChatKind">The kind of conversation.</param>
-/// <param name="Title">The title, or <see langword="null"/>.</param>
-/// <param name="Created">When the session was created.</param>
-/// <param name="Updated">When a message was last appended, or the session last changed.</param>
-/// <param name="Archived">Whether the session is archived.</param>
-public sealed record SessionInfo(
-    string Id,
-    string Key,
-    string Platform,
-    string? ChatId,
-    ChatKind ChatKind,
-    string? Title,
-    DateTimeOffset Created,
-    DateTimeOffset Updated,
-    bool Archived);
+/// <summary>One session of a profile. Made by session stores; read by hosts and tools.</summary>
+public sealed class SessionInfo
+{
+    /// <summary>The session's id: opaque, unique.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The conversation the session belongs to: <c>platform:kind:chat</c>, such as <c>telegram:group:-1001</c>.</summary>
+    public required string Key { get; init; }
+
+    /// <summary>The platform the conversation is on.</summary>
+    public required string Platform { get; init; }
+
+    /// <summary>The platform's id for the conversation, or <see langword="null"/>.</summary>
+    public string? ChatId { get; init; }
+
+    /// <summary>The kind of conversation.</summary>
+    public ChatKind ChatKind { get; init; }
+
+    /// <summary>The title, or <see langword="null"/>.</summary>
+    public string? Title { get; init; }
+
+    /// <summary>When the session was created.</summary>
+    public DateTimeOffset Created { get; init; }
+
+    /// <summary>When a message was last appended, or the session last changed.</summary>
+    public DateTimeOffset Updated { get; init; }
+
+    /// <summary>Whether the session is archived.</summary>
+    public bool Archived { get; init; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Id} ({Key}){(Title is null ? string.Empty : " " + Title)}";
+}

@@ -13,19 +13,6 @@ public sealed class SessionNotFoundException : KeyNotFoundException
         SessionId = sessionId;
     }
 
-    /// <summary>Creates the exception with the standard message for an unnamed session.</summary>
-    public SessionNotFoundException()
-        : this(string.Empty)
-    {
-    }
-
-    /// <summary>Creates the exception for <paramref name="sessionId"/> with an inner exception.</summary>
-    public SessionNotFoundException(string sessionId, Exception innerException)
-        : base(MessageFor(sessionId), innerException)
-    {
-        SessionId = sessionId;
-    }
-
     /// <summary>The id that was asked for.</summary>
     public string SessionId { get; } = string.Empty;
 

@@ -4,17 +4,17 @@ namespace Hermes.Identity.Sessions;
 public static class SessionRoles
 {
     /// <summary>The person's message.</summary>
-    public const string User = "user";
+    public static readonly string User = "user";
 
     /// <summary>The agent's reply, or its tool call.</summary>
-    public const string Assistant = "assistant";
+    public static readonly string Assistant = "assistant";
 
     /// <summary>A tool's result.</summary>
-    public const string Tool = "tool";
+    public static readonly string Tool = "tool";
 
     /// <summary>A system message.</summary>
-    public const string System = "system";
+    public static readonly string System = "system";
 
     /// <summary>Whether <paramref name="role"/> is one of the four roles (ordinal, lower case).</summary>
-    public static bool IsValid(string? role) => role is User or Assistant or Tool or System;
+    public static bool IsValid(string? role) => role == User || role == Assistant || role == Tool || role == System;
 }

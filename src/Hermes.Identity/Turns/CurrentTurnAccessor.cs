@@ -12,6 +12,8 @@ internal sealed class CurrentTurnAccessor : ICurrentProfile
 
     public TurnContext Turn => Current.Value?.Context ?? throw new NoActiveTurnException();
 
+    public IServiceProvider Services => Current.Value is { Context: not null, Services: { } services } ? services : throw new NoActiveTurnException();
+
     internal static TurnContext? Peek() => Current.Value?.Context;
 
     // The turn's DI scope, for adapters that run inside a turn but were built outside it (a chat client pipeline).

@@ -1,23 +1,36 @@
 namespace Hermes.Identity;
 
-/// <summary>Begins turns: one per incoming message, for the sender the resolver admitted.</summary>
+/// <summary>Begins turns: one per incoming message, for the sender the configuration in force admits.</summary>
 /// <example>
 /// <code>
-/// var resolution = await resolver.ResolveAsync(envelope, ct);
-/// if (!resolution.IsAdmitted) { await ReplyAsync(resolution.RejectionReason); return; }
-/// await using var turn = turns.BeginTurn(resolution);
-/// var memory = turn.Services.GetRequiredService&lt;IMemoryStore&gt;();   // bound to this person
+/// var resolution = await turns.RunTurnAsync(envelope, async turn =>
+/// {
+///     var memory = turn.Services.GetRequiredService&lt;IMemoryStore&gt;();   // bound to this person
+///     await RunYourAgentLoopAsync(turn, text);
+/// }, cancellationToken);
+/// if (!resolution.IsAdmitted) await ReplyAsync(resolution.RejectionReason!);
 /// </code>
 /// </example>
 public interface ITurnScopeFactory
 {
     /// <summary>
-    /// Begins a turn for an admitted sender: sets the current profile on this async flow and creates a
-    /// DI scope in which profile-bound services resolve for that profile. Dispose the turn when the
-    /// message is handled. Call it directly in the method that does the work (not inside a helper
-    /// <see langword="async"/> method), so the current profile flows to everything awaited after it.
+    /// Resolves <paramref name="sender"/> and, if the configuration in force admits them, runs
+    /// <paramref name="body"/> inside a turn for their profile, ending the turn when the body completes or
+    /// throws. The easy and safe way to handle a message: the current profile is set for everything the body
+    /// awaits, wherever this is called from.
     /// </summary>
-    /// <exception cref="SenderRejectedException">The resolution is a rejection.</exception>
+    /// <returns>The resolution: when <see cref="IdentityResolution.IsAdmitted"/> is false the body did not run, and <see cref="IdentityResolution.RejectionReason"/> says why.</returns>
+    /// <exception cref="InvalidOperationException">A turn is already in progress on this async flow.</exception>
+    Task<IdentityResolution> RunTurnAsync(SenderEnvelope sender, Func<TurnScope, Task> body, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Begins a turn for an admitted sender: checks the resolution again against the identity configuration in
+    /// force, sets the current profile on this async flow and creates a DI scope in which profile-bound services
+    /// resolve for that profile. Dispose the turn when the message is handled. Call it in the method that does
+    /// the work: an <see cref="System.Threading.AsyncLocal{T}"/> set inside an <see langword="async"/> helper does
+    /// not flow back to the helper's caller. <see cref="RunTurnAsync"/> does this for you.
+    /// </summary>
+    /// <exception cref="SenderRejectedException">The resolution is a rejection, or the configuration in force no longer maps the sender to that profile.</exception>
     /// <exception cref="InvalidOperationException">A turn is already in progress on this async flow.</exception>
     TurnScope BeginTurn(IdentityResolution resolution);
 }

@@ -1,33 +1,17 @@
 namespace Hermes.Identity;
 
-/// <summary>A turn was asked for a sender the resolver rejected. Check <see cref="IdentityResolution.IsAdmitted"/> first.</summary>
+/// <summary>
+/// A turn was asked for a sender the configuration in force does not admit (or no longer maps to that
+/// profile). Check <see cref="IdentityResolution.IsAdmitted"/> first, or use <see cref="ITurnScopeFactory.RunTurnAsync"/>.
+/// </summary>
 public sealed class SenderRejectedException : InvalidOperationException
 {
-    /// <summary>Creates the exception for a rejected resolution.</summary>
-    public SenderRejectedException(IdentityResolution resolution)
-        : base($"Sender {resolution.Sender?.ToString() ?? "(none)"} was not admitted, so no turn can begin for them: {resolution.RejectionReason} Check IdentityResolution.IsAdmitted before calling BeginTurn.")
+    internal SenderRejectedException(IdentityResolution resolution, string? why = null)
+        : base($"Sender {resolution.Sender} was not admitted, so no turn can begin for them: {why ?? resolution.RejectionReason} Check IdentityResolution.IsAdmitted before calling BeginTurn.")
     {
         Resolution = resolution;
     }
 
-    /// <summary>Creates the exception.</summary>
-    public SenderRejectedException()
-        : base("The sender was not admitted, so no turn can begin for them.")
-    {
-    }
-
-    /// <summary>Creates the exception with a message.</summary>
-    public SenderRejectedException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception with a message and an inner exception.</summary>
-    public SenderRejectedException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
-    /// <summary>The rejected resolution.</summary>
+    /// <summary>The resolution the turn was asked for.</summary>
     public IdentityResolution Resolution { get; }
 }

@@ -3,15 +3,16 @@ namespace Hermes.Identity;
 /// <summary>Who one turn is for: the admitted profile, the envelope it came from, and the turn's own ids.</summary>
 public sealed class TurnContext
 {
-    internal TurnContext(AgentProfile profile, SenderEnvelope sender, string revision, string turnId, string nonce, DateTimeOffset startedAt)
+    internal TurnContext(AgentProfile profile, SenderEnvelope sender, string revision, DateTimeOffset startedAt)
     {
         Profile = profile;
         Sender = sender;
         Revision = revision;
-        TurnId = turnId;
-        Nonce = nonce;
         StartedAt = startedAt;
     }
+
+    private string? _turnId;
+    private string? _nonce;
 
     /// <summary>The profile the turn is for.</summary>
     public AgentProfile Profile { get; }
@@ -23,13 +24,49 @@ public sealed class TurnContext
     public string Revision { get; }
 
     /// <summary>A unique id for the turn, for logs and audit records.</summary>
-    public string TurnId { get; }
+    public string TurnId => Volatile.Read(ref _turnId) ?? Once(ref _turnId, Guid.CreateVersion7().ToString("N"));
 
     /// <summary>A random value known only to this turn; the identity prompt carries it so a copy in user text is recognisably forged.</summary>
-    public string Nonce { get; }
+    public string Nonce => Volatile.Read(ref _nonce) ?? Once(ref _nonce, NewNonce());
 
     /// <summary>When the turn began.</summary>
     public DateTimeOffset StartedAt { get; }
+
+    /// <summary>Whether this turn is in progress and is the turn of the calling async flow.</summary>
+    public bool IsCurrent => ReferenceEquals(CurrentTurnAccessor.Peek(), this);
+
+    /// <summary>
+    /// Throws unless this turn is in progress and is the turn of the calling async flow. Every profile-bound
+    /// service calls it before it acts, so a service resolved in one turn never acts after that turn, outside
+    /// any turn, or in another person's turn. Stores you write should do the same.
+    /// </summary>
+    /// <exception cref="NoActiveTurnException">This turn has ended, or the calling flow is in no turn or in another turn.</exception>
+    public void ThrowIfNotCurrent()
+    {
+        var current = CurrentTurnAccessor.Peek();
+        if (ReferenceEquals(current, this))
+        {
+            return;
+        }
+
+        throw new NoActiveTurnException(current is null
+            ? $"This service belongs to turn {TurnId} of profile '{Profile.Key}', and no turn is in progress on this async flow: " +
+              "that turn has ended, or the service is used outside it. Resolve profile-bound services from the turn in progress " +
+              "(TurnScope.Services, or ICurrentProfile.Services) and do not keep them past the turn."
+            : $"This service belongs to turn {TurnId} of profile '{Profile.Key}', but the turn in progress on this async flow is " +
+              $"{current.TurnId} of profile '{current.Profile.Key}'. A service resolved in one turn never acts in another: resolve it " +
+              "from the services of the turn in progress.");
+    }
+
+    // Made on first use (most turns never need both), once, even when two threads ask at the same moment.
+    private static string Once(ref string? slot, string value) => Interlocked.CompareExchange(ref slot, value, null) ?? value;
+
+    private static string NewNonce()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        return Convert.ToHexStringLower(bytes);
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"turn {TurnId} for {Profile.Key} from {Sender.Principal}";

@@ -4,19 +4,22 @@ namespace Hermes.Identity;
 
 /// <summary>
 /// One turn in progress: the profile is current on this async flow and <see cref="Services"/> resolves
-/// profile-bound services for it. Disposing ends the turn everywhere, including in tasks it started.
+/// profile-bound services for it. Disposing ends the turn everywhere, including in tasks it started; every
+/// profile-bound service resolved in it refuses to act from then on.
 /// </summary>
 public sealed class TurnScope : IAsyncDisposable, IDisposable
 {
     private readonly AsyncServiceScope _scope;
-    private readonly Action<TurnScope> _onEnd;
+    private readonly CurrentTurnAccessor.TurnBox _box;
+    private readonly TurnScopeFactory _owner;
     private int _ended;
 
-    internal TurnScope(TurnContext context, AsyncServiceScope scope, Action<TurnScope> onEnd)
+    internal TurnScope(TurnContext context, AsyncServiceScope scope, CurrentTurnAccessor.TurnBox box, TurnScopeFactory owner)
     {
         Context = context;
         _scope = scope;
-        _onEnd = onEnd;
+        _box = box;
+        _owner = owner;
     }
 
     /// <summary>Who the turn is for.</summary>
@@ -36,7 +39,7 @@ public sealed class TurnScope : IAsyncDisposable, IDisposable
             return ValueTask.CompletedTask;
         }
 
-        _onEnd(this);
+        _owner.End(this, _box);
         return _scope.DisposeAsync();
     }
 
@@ -48,7 +51,7 @@ public sealed class TurnScope : IAsyncDisposable, IDisposable
             return;
         }
 
-        _onEnd(this);
+        _owner.End(this, _box);
         ((IDisposable)_scope).Dispose();
     }
 }

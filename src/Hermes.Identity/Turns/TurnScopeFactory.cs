@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Hermes.Identity.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -9,33 +8,48 @@ namespace Hermes.Identity;
 internal sealed class TurnScopeFactory : ITurnScopeFactory
 {
     private readonly IServiceScopeFactory _scopes;
+    private readonly IIdentityResolver _resolver;
+    private readonly IIdentitySnapshotProvider _snapshots;
     private readonly HermesMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public TurnScopeFactory(IServiceScopeFactory scopes, HermesMetrics metrics, TimeProvider time, ILoggerFactory? loggerFactory = null)
+    public TurnScopeFactory(IServiceScopeFactory scopes, IIdentityResolver resolver, IIdentitySnapshotProvider snapshots, HermesMetrics metrics, TimeProvider time, ILoggerFactory? loggerFactory = null)
     {
         _scopes = scopes;
+        _resolver = resolver;
+        _snapshots = snapshots;
         _metrics = metrics;
         _time = time;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.Turns");
     }
 
-    public TurnScope BeginTurn(IdentityResolution resolution)
+    public async Task<IdentityResolution> RunTurnAsync(SenderEnvelope sender, Func<TurnScope, Task> body, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(sender);
+        ArgumentNullException.ThrowIfNull(body);
+        var resolution = await _resolver.ResolveAsync(sender, cancellationToken).ConfigureAwait(false);
         if (!resolution.IsAdmitted)
         {
-            throw new SenderRejectedException(resolution);
+            return resolution;
         }
 
-        var profile = resolution.Profile!;
-        var context = new TurnContext(
-            profile,
-            resolution.Sender!,
-            resolution.Revision ?? "unknown",
-            Guid.CreateVersion7().ToString("N"),
-            Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
-            _time.GetUtcNow());
+        // This method's own async flow holds the turn, so the body sees it whoever called us.
+        var turn = BeginTurn(resolution);
+        await using (turn.ConfigureAwait(false))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await body(turn).ConfigureAwait(false);
+        }
+
+        return resolution;
+    }
+
+    public TurnScope BeginTurn(IdentityResolution resolution)
+    {
+        ArgumentNullException.ThrowIfNull(resolution);
+        var profile = Admit(resolution, out var revision);
+        var context = new TurnContext(profile, resolution.Sender, revision, _time.GetUtcNow());
 
         var box = CurrentTurnAccessor.Enter(context);
         AsyncServiceScope scope;
@@ -53,12 +67,49 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
 
         _metrics.Turns.Add(1, new KeyValuePair<string, object?>("role", profile.Role));
         _metrics.ActiveTurns.Add(1);
-        Log.TurnBegan(_logger, context.TurnId, profile.Key, profile.Role, context.Sender.Principal);
-        return new TurnScope(context, scope, _ =>
+        if (_logger.IsEnabled(LogLevel.Debug))
         {
-            CurrentTurnAccessor.Exit(box);
-            _metrics.ActiveTurns.Add(-1);
-            Log.TurnEnded(_logger, context.TurnId);
-        });
+            Log.TurnBegan(_logger, context.TurnId, profile.Key, profile.Role, context.Sender.Principal);
+        }
+
+        return new TurnScope(context, scope, box, this);
+    }
+
+    internal void End(TurnScope turn, CurrentTurnAccessor.TurnBox box)
+    {
+        CurrentTurnAccessor.Exit(box);
+        _metrics.ActiveTurns.Add(-1);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.TurnEnded(_logger, turn.Context.TurnId);
+        }
+    }
+
+    // A resolution is only ever made by the library, but it may be stale: the configuration may have changed
+    // since. The turn is for whoever the configuration in force maps the sender to, or not at all.
+    private AgentProfile Admit(IdentityResolution resolution, out string revision)
+    {
+        if (!resolution.IsAdmitted)
+        {
+            throw new SenderRejectedException(resolution);
+        }
+
+        var given = resolution.Profile!;
+        var principal = resolution.Sender.Principal;
+        var snapshot = _snapshots.Current;
+        revision = snapshot.Revision;
+        if (snapshot.TryGetProfile(principal, out var configured))
+        {
+            if (ReferenceEquals(configured, given) || string.Equals(configured.Key, given.Key, StringComparison.Ordinal))
+            {
+                return configured;
+            }
+        }
+        else if (snapshot.UnknownSenders == UnknownSenderPolicy.Guest && given.IsGuest && string.Equals(given.Key, ProfileKey.ForGuest(principal), StringComparison.Ordinal))
+        {
+            return given;
+        }
+
+        throw new SenderRejectedException(resolution, "The identity configuration changed after the sender was resolved, and it no longer maps them to that profile. Resolve the sender again (or use RunTurnAsync, which does).");
     }
 }

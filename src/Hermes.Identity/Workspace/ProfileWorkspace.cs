@@ -13,6 +13,7 @@ internal sealed class ProfileWorkspace : IWorkspace, IDisposable
 {
     private static int s_walkWarned;
 
+    private readonly TurnContext _turn;
     private readonly AgentProfile _profile;
     private readonly PolicyEngine _policy;
     private readonly WorkspaceOptions _options;
@@ -20,9 +21,10 @@ internal sealed class ProfileWorkspace : IWorkspace, IDisposable
     private WorkspaceFileSystem? _fileSystem;
     private int _disposed;
 
-    public ProfileWorkspace(AgentProfile profile, PolicyEngine policy, IIdentitySnapshotProvider snapshots, WorkspaceOptions options, ILoggerFactory? loggerFactory = null)
+    public ProfileWorkspace(TurnContext turn, PolicyEngine policy, IIdentitySnapshotProvider snapshots, WorkspaceOptions options, ILoggerFactory? loggerFactory = null)
     {
-        _profile = profile;
+        _turn = turn;
+        var profile = _profile = turn.Profile;
         _policy = policy;
         _options = options;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.Workspace");
@@ -161,6 +163,8 @@ internal sealed class ProfileWorkspace : IWorkspace, IDisposable
             WorkspacePath.Validate(path, IsConfined);
         }
 
+        // The policy decides for the turn of this flow; the files are this turn's profile's: they must be one turn.
+        _turn.ThrowIfNotCurrent();
         var decision = await _policy.AuthorizeAsync(action, path ?? ".", cancellationToken).ConfigureAwait(false);
         if (decision.IsAllowed)
         {
@@ -168,9 +172,9 @@ internal sealed class ProfileWorkspace : IWorkspace, IDisposable
         }
 
         Log.WorkspaceDenied(_logger, action, WorkspacePath.Show(path ?? "."), _profile.Key, decision.Reason);
-        throw action == PolicyActions.WorkspaceWrite
-            ? new WorkspaceAccessException(WorkspaceAccessReason.ReadOnly, $"The workspace is read-only for you, so {WorkspacePath.Show(path ?? ".")} was not changed. {decision.Reason}")
-            : new WorkspaceAccessException(WorkspaceAccessReason.Denied, $"Reading the workspace is not allowed for you. {decision.Reason}");
+        throw new AccessDeniedException(action, path ?? ".", decision, action == PolicyActions.WorkspaceWrite
+            ? $"The workspace is read-only for you, so {WorkspacePath.Show(path ?? ".")} was not changed"
+            : "Reading the workspace is not allowed for you");
     }
 
     private SafeFileHandle OpenFile(string path, WorkspaceFileMode mode) => OpenFile(path, mode, out _);
@@ -207,7 +211,11 @@ internal sealed class ProfileWorkspace : IWorkspace, IDisposable
 
     private WorkspaceFileSystem FileSystem()
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            _turn.ThrowIfNotCurrent();
+            throw new NoActiveTurnException($"The workspace of profile '{_profile.Key}' was closed with its turn ({_turn.TurnId}).");
+        }
         if (Volatile.Read(ref _fileSystem) is { } existing)
         {
             return existing;

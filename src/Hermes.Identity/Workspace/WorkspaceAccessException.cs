@@ -7,28 +7,9 @@ namespace Hermes.Identity.Workspace;
 public sealed class WorkspaceAccessException : Exception
 {
     /// <summary>Creates the exception.</summary>
-    public WorkspaceAccessException()
-        : this(WorkspaceAccessReason.FileSystemError, "The workspace operation failed.")
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public WorkspaceAccessException(string message)
-        : this(WorkspaceAccessReason.FileSystemError, message)
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public WorkspaceAccessException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Reason = WorkspaceAccessReason.FileSystemError;
-    }
-
-    /// <summary>Creates the exception.</summary>
     /// <param name="reason">Why the operation was refused or failed.</param>
     /// <param name="message">What happened, safe to show.</param>
-    public WorkspaceAccessException(WorkspaceAccessReason reason, string message)
+    internal WorkspaceAccessException(WorkspaceAccessReason reason, string message)
         : base(message)
     {
         Reason = reason;

@@ -14,7 +14,7 @@ internal static class WorkspaceServiceRegistration
         services.AddOptionsWithValidateOnStart<WorkspaceOptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkspaceOptions>, WorkspaceOptionsValidator>());
         services.TryAddScoped<IWorkspace>(sp => new ProfileWorkspace(
-            sp.GetRequiredService<AgentProfile>(),
+            sp.GetRequiredService<TurnContext>(),
             sp.GetRequiredService<PolicyEngine>(),
             sp.GetRequiredService<IIdentitySnapshotProvider>(),
             sp.GetRequiredService<IOptions<WorkspaceOptions>>().Value,

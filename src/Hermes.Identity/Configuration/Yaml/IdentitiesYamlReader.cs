@@ -118,7 +118,7 @@ internal sealed class IdentitiesYamlReader
         var knownActions = PolicyActions.All.Concat(categories.Select(PolicyActions.ForToolCategory)).ToArray();
 
         var roles = ReadRoles(Get(top, "roles"), knownActions);
-        var (profiles, accounts) = ReadIdentities(Get(top, "identities"), top, roles, knownActions, root);
+        var (profiles, accounts) = ReadIdentities(Get(top, "identities"), top, roles, knownActions, Path.GetFullPath(root));
 
         if (_errors.Count > 0)
         {
@@ -334,7 +334,7 @@ internal sealed class IdentitiesYamlReader
                 continue;
             }
 
-            var profile = new AgentProfile(key.Value, role, ProfilePaths.For(root, key.Value))
+            var profile = new AgentProfile(key.Value, role, root)
             {
                 DisplayName = string.IsNullOrWhiteSpace(displayName) ? key.Value : displayName,
                 Accounts = principals,
