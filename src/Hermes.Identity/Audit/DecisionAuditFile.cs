@@ -76,7 +76,7 @@ internal sealed class DecisionAuditFile : IDisposable
         w.WriteNumber("seq", sequence);
         w.WriteString("time", e.Time);
         w.WriteString("profile", e.ProfileKey);
-        w.WriteString("principal", e.Sender?.Principal.ToString());
+        w.WriteString("principal", e.Sender?.Account.ToString());
         w.WriteString("role", e.Role);
         w.WriteString("action", Cut(e.Action));
         w.WriteString("resource", Cut(e.Resource));

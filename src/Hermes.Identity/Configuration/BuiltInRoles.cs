@@ -15,7 +15,7 @@ public static class BuiltInRoles
     public static readonly string Guest = "guest";
 
     /// <summary>The built-in definitions, by name. Immutable: to change a built-in role, redefine it under <c>roles:</c> in identities.yaml.</summary>
-    public static IReadOnlyDictionary<string, RoleDefinition> Definitions { get; } = new Dictionary<string, RoleDefinition>(StringComparer.Ordinal)
+    internal static IReadOnlyDictionary<string, RoleDefinition> Definitions { get; } = new Dictionary<string, RoleDefinition>(StringComparer.Ordinal)
     {
         [Owner] = new RoleDefinition(Owner)
         {

@@ -20,14 +20,8 @@ public sealed class IdentityConfigException : Exception
     /// <summary>Every problem found, in file order.</summary>
     public IReadOnlyList<IdentityConfigError> Errors { get; }
 
-    /// <summary>The file of the first problem.</summary>
-    public string File => Errors[0].File;
 
-    /// <summary>The 1-based line of the first problem.</summary>
-    public int Line => Errors[0].Line;
 
-    /// <summary>The 1-based column of the first problem.</summary>
-    public int Column => Errors[0].Column;
 
     private static string Format(IReadOnlyList<IdentityConfigError> errors)
     {

@@ -42,7 +42,7 @@ public sealed class IdentitySnapshot
     public string Revision { get; }
 
     /// <summary>Where the configuration was read from.</summary>
-    public string Source { get; }
+    internal string Source { get; }
 
     /// <summary>The full path of the data root the profiles' paths are under.</summary>
     public string Root { get; }
@@ -54,16 +54,23 @@ public sealed class IdentitySnapshot
     public IReadOnlyDictionary<string, AgentProfile> Profiles { get; }
 
     /// <summary>Every role in force, built-in and configured, by name.</summary>
-    public IReadOnlyDictionary<string, RoleDefinition> Roles { get; }
+    internal IReadOnlyDictionary<string, RoleDefinition> Roles { get; }
 
     /// <summary>Tool name to category (<c>terminal</c> → <c>exec</c>). A tool not listed is denied to every role that does not allow every tool.</summary>
-    public IReadOnlyDictionary<string, string> Tools { get; }
+    internal IReadOnlyDictionary<string, string> Tools { get; }
 
     /// <summary>The roles compiled into lookups, once per snapshot: what the built-in RBAC backend decides with.</summary>
     internal RoleTable RoleTable { get; }
 
-    /// <summary>Finds the configured profile that <paramref name="principal"/> belongs to. Ordinal, allocation-free.</summary>
-    public bool TryGetProfile(PlatformPrincipal principal, [NotNullWhen(true)] out AgentProfile? profile) =>
+    /// <summary>Finds the configured profile that the account (<paramref name="platform"/>, <paramref name="userId"/>) belongs to. The user id is compared ordinally.</summary>
+    public bool TryGetProfile(string platform, string userId, [NotNullWhen(true)] out AgentProfile? profile)
+    {
+        ArgumentNullException.ThrowIfNull(platform);
+        ArgumentNullException.ThrowIfNull(userId);
+        return _accounts.TryGetValue(new PlatformPrincipal(SenderEnvelope.NormalizePlatform(platform), userId), out profile);
+    }
+
+    internal bool TryGetProfile(PlatformPrincipal principal, [NotNullWhen(true)] out AgentProfile? profile) =>
         _accounts.TryGetValue(principal, out profile);
 
     /// <summary>

@@ -4,7 +4,7 @@ namespace Hermes.Identity;
 public static class PolicyActions
 {
     /// <summary>The prefix of tool-call actions: <c>tool.&lt;category&gt;</c>, the tool's name in the resource.</summary>
-    public static readonly string ToolPrefix = "tool.";
+    internal const string ToolPrefix = "tool.";
 
     /// <summary>Read the bound profile's own memory.</summary>
     public static readonly string MemoryRead = "memory.read";
@@ -40,16 +40,15 @@ public static class PolicyActions
     public static readonly string ProfileErase = "profile.erase";
 
     /// <summary>The non-tool actions, in the order documented.</summary>
-    public static IReadOnlyList<string> All { get; } =
+    internal static IReadOnlyList<string> All { get; } =
     [
         MemoryRead, MemoryWrite, MemorySharedRead, MemorySharedWrite, SessionsReadAll,
         WorkspaceRead, WorkspaceWrite, ApprovalGrant, IdentityAdmin, ProfileExport, ProfileErase,
     ];
 
     /// <summary>The tool categories every configuration knows, whether or not <c>tools:</c> maps a tool to them.</summary>
-    public static IReadOnlyList<string> BuiltInToolCategories { get; } =
+    internal static IReadOnlyList<string> BuiltInToolCategories { get; } =
         ["exec", "files.read", "files.write", "web.search", "memory", "sessions"];
 
-    /// <summary>The action of a call to a tool of <paramref name="category"/>: <c>tool.&lt;category&gt;</c>.</summary>
-    public static string ForToolCategory(string category) => ToolPrefix + category;
+    internal static string ForToolCategory(string category) => ToolPrefix + category;
 }

@@ -5,7 +5,7 @@ namespace Hermes.Identity;
 /// Patterns are dotted action names, optionally ending in <c>.*</c> (<c>tool.files.*</c>), or <c>*</c> for every action.
 /// A deny beats any allow; an action no pattern allows is denied.
 /// </remarks>
-public sealed class RoleDefinition
+internal sealed class RoleDefinition
 {
     internal RoleDefinition(string name)
     {
@@ -33,7 +33,4 @@ public sealed class RoleDefinition
 
     /// <summary>Whether this is one of the built-in roles (<c>owner</c>, <c>trusted</c>, <c>guest</c>) as shipped.</summary>
     public bool IsBuiltIn { get; internal init; }
-
-    /// <inheritdoc />
-    public override string ToString() => Name;
 }

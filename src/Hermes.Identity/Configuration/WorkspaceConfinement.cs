@@ -1,7 +1,7 @@
 namespace Hermes.Identity;
 
 /// <summary>Whether a role's file access is confined to the profile's workspace folder.</summary>
-public enum WorkspaceConfinement
+internal enum WorkspaceConfinement
 {
     /// <summary>Confined to <c>workspaces/&lt;key&gt;/</c> by the kernel (<c>workspace: confined</c>). The default.</summary>
     Confined = 0,

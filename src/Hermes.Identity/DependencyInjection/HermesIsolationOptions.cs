@@ -22,5 +22,5 @@ public sealed class HermesIsolationOptions
     public InvalidIdentitiesBehavior OnInvalidIdentitiesAtStartup { get; set; }
 
     /// <summary>The full path of the identities file in force.</summary>
-    public string IdentitiesFilePath => Path.GetFullPath(IdentitiesFile ?? Path.Combine(Root, "identities.yaml"));
+    internal string IdentitiesFilePath => Path.GetFullPath(IdentitiesFile ?? Path.Combine(Root, "identities.yaml"));
 }

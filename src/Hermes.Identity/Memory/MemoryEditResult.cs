@@ -12,14 +12,12 @@ public sealed class MemoryEditResult
         Changed = changed;
     }
 
-    /// <summary>The file that was edited.</summary>
-    public MemoryFile File { get; }
+    internal MemoryFile File { get; }
 
     /// <summary>The file's entries after the edit.</summary>
     public IReadOnlyList<string> Entries { get; }
 
-    /// <summary>Characters used (Unicode scalar values, counting 3 for each <c>\n§\n</c> separator).</summary>
-    public int Used { get; }
+    internal int Used { get; }
 
     /// <summary>The file's limit in characters.</summary>
     public int Limit { get; }

@@ -27,11 +27,9 @@ public sealed class MemoryLimitExceededException : MemoryException
     /// <summary>Its limit in characters.</summary>
     public int Limit { get; }
 
-    /// <summary>Characters it uses now.</summary>
-    public int Used { get; }
+    internal int Used { get; }
 
-    /// <summary>Characters it would have used after the edit.</summary>
-    public int WouldUse { get; }
+    internal int WouldUse { get; }
 
     /// <summary>Characters left before the limit.</summary>
     public int Remaining => Math.Max(0, Limit - Used);

@@ -10,7 +10,7 @@ public sealed class MemorySnapshot
     /// <param name="notes">The entries of <c>MEMORY.md</c>.</param>
     /// <param name="user">The entries of <c>USER.md</c>.</param>
     /// <param name="shared">The entries of the shared memory, or <see langword="null"/> when the role may not read it.</param>
-    public MemorySnapshot(IReadOnlyList<string> notes, IReadOnlyList<string> user, IReadOnlyList<string>? shared)
+    internal MemorySnapshot(IReadOnlyList<string> notes, IReadOnlyList<string> user, IReadOnlyList<string>? shared)
     {
         ArgumentNullException.ThrowIfNull(notes);
         ArgumentNullException.ThrowIfNull(user);
@@ -29,16 +29,13 @@ public sealed class MemorySnapshot
     public IReadOnlyList<string>? Shared { get; }
 
     /// <summary>Whether the role may read its own memory (<c>memory.read</c>). When not, <see cref="Notes"/> and <see cref="User"/> are empty.</summary>
-    public bool IsOwnMemoryReadable { get; init; } = true;
+    public bool IsOwnMemoryReadable { get; internal init; } = true;
 
-    /// <summary>The character limit of <c>MEMORY.md</c>, shown in <see cref="Render"/>.</summary>
-    public int NotesLimit { get; init; } = MemoryOptions.DefaultNotesLimit;
+    internal int NotesLimit { get; init; } = MemoryOptions.DefaultNotesLimit;
 
-    /// <summary>The character limit of <c>USER.md</c>, shown in <see cref="Render"/>.</summary>
-    public int UserLimit { get; init; } = MemoryOptions.DefaultUserLimit;
+    internal int UserLimit { get; init; } = MemoryOptions.DefaultUserLimit;
 
-    /// <summary>The character limit of the shared memory, shown in <see cref="Render"/>.</summary>
-    public int SharedLimit { get; init; } = MemoryOptions.DefaultSharedLimit;
+    internal int SharedLimit { get; init; } = MemoryOptions.DefaultSharedLimit;
 
     /// <summary>
     /// The memory as Markdown for the system prompt: a heading per file with its usage, the entries

@@ -10,15 +10,11 @@ public sealed class ProfileDataErasure
         EntriesDeleted = entriesDeleted;
     }
 
-    /// <summary>Whose data.</summary>
-    public string ProfileKey { get; }
+    internal string ProfileKey { get; }
 
     /// <summary>Whether a session database was there and is gone.</summary>
     public bool SessionDatabaseErased { get; }
 
     /// <summary>Files, links and folders deleted from the memory folder and the workspace.</summary>
     public int EntriesDeleted { get; }
-
-    /// <inheritdoc />
-    public override string ToString() => $"{ProfileKey}: session database {(SessionDatabaseErased ? "erased" : "absent")}, {EntriesDeleted} entries deleted";
 }

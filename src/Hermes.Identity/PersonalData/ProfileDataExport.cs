@@ -12,11 +12,9 @@ public sealed class ProfileDataExport
         Skipped = skipped;
     }
 
-    /// <summary>Whose data.</summary>
-    public string ProfileKey { get; }
+    internal string ProfileKey { get; }
 
-    /// <summary>The folder written: <c>sessions/state.db</c>, <c>memories/</c>, <c>workspace/</c>.</summary>
-    public string Destination { get; }
+    internal string Destination { get; }
 
     /// <summary>How many files were written.</summary>
     public int Files { get; }
@@ -26,7 +24,4 @@ public sealed class ProfileDataExport
 
     /// <summary>Entries not exported and why: symbolic links, FIFOs, devices, hard-linked files (their other name may be someone else's).</summary>
     public IReadOnlyList<string> Skipped { get; }
-
-    /// <inheritdoc />
-    public override string ToString() => $"{ProfileKey} → {Destination}: {Files} files, {Bytes} bytes, {Skipped.Count} skipped";
 }

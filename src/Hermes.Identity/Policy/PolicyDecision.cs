@@ -33,7 +33,7 @@ public sealed class PolicyDecision
     public string? Revision { get; }
 
     /// <summary>Errors met while deciding (a backend that threw or timed out). A decision with errors is a deny.</summary>
-    public IReadOnlyList<string> Errors { get; init; } = [];
+    public IReadOnlyList<string> Errors { get; internal init; } = [];
 
     /// <summary>
     /// For a <see cref="PolicyEffect.RequireApproval"/> tool call made with a tool call id and an arguments digest:

@@ -117,12 +117,7 @@ public sealed class PolicyEngine
         return visible;
     }
 
-    /// <summary>
-    /// Decides a fully built request: every backend must allow. The subject's rules are looked up by its
-    /// key in the configuration in force. A <c>tool.*</c> action with a resource is judged as a call to
-    /// that tool, so the action must be the tool's own category.
-    /// </summary>
-    public ValueTask<PolicyDecision> EvaluateAsync(PolicyRequest request, CancellationToken cancellationToken = default)
+    internal ValueTask<PolicyDecision> EvaluateAsync(PolicyRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         return Decide(Call.ForRequest(request), Mode.Enforce, null, cancellationToken);

@@ -29,16 +29,16 @@ public sealed class PolicyRequest
     public SenderEnvelope? Sender { get; init; }
 
     /// <summary>The revision of the identity configuration in force.</summary>
-    public string? Revision { get; init; }
+    public string? Revision { get; internal init; }
 
     /// <summary>The turn the action belongs to, when there is one.</summary>
-    public string? TurnId { get; init; }
+    public string? TurnId { get; internal init; }
 
     /// <summary>The tool call's id, for tool actions.</summary>
-    public string? ToolCallId { get; init; }
+    public string? ToolCallId { get; internal init; }
 
     /// <summary>A digest (SHA-256, hex) of the tool's arguments: approvals bind to it; the raw arguments are never logged.</summary>
-    public string? ArgumentsDigest { get; init; }
+    public string? ArgumentsDigest { get; internal init; }
 
     /// <summary>When the request was made.</summary>
     public DateTimeOffset Time { get; init; }

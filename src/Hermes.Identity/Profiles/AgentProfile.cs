@@ -30,17 +30,18 @@ public sealed class AgentProfile
     /// <summary>The name configured for this person (not the one they show on a platform).</summary>
     public string DisplayName { get; internal init; }
 
-    /// <summary>The platform accounts that resolve to this profile.</summary>
-    public IReadOnlyList<PlatformPrincipal> Accounts { get; internal init; } = [];
+    /// <summary>The platform accounts that resolve to this profile, each as <c>platform:userId</c>.</summary>
+    public IReadOnlyList<string> Accounts => field ??= [.. Principals.Select(p => p.ToString())];
+
+    internal IReadOnlyList<PlatformPrincipal> Principals { get; init; } = [];
 
     /// <summary>Whether this profile was admitted automatically as an unknown sender.</summary>
     public bool IsGuest { get; internal init; }
 
-    /// <summary>Action patterns allowed to this person on top of their role.</summary>
-    public IReadOnlyList<string> Allow { get; internal init; } = [];
+    // Action patterns allowed to this person on top of their role, and denied whatever their role allows.
+    internal IReadOnlyList<string> Allow { get; init; } = [];
 
-    /// <summary>Action patterns denied to this person whatever their role allows.</summary>
-    public IReadOnlyList<string> Deny { get; internal init; } = [];
+    internal IReadOnlyList<string> Deny { get; init; } = [];
 
     /// <inheritdoc />
     public override string ToString() => $"{Key} ({Role})";

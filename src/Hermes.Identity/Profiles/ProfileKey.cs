@@ -40,11 +40,8 @@ public static class ProfileKey
         }
     }
 
-    /// <summary>
-    /// The key of an auto-admitted guest: <c>guest-&lt;platform&gt;-&lt;first 12 hex digits of sha256(userId)&gt;</c>.
-    /// The raw user id never appears in a path.
-    /// </summary>
-    public static string ForGuest(PlatformPrincipal principal)
+    // The key of an auto-admitted guest: guest-<platform>-<first 12 hex digits of sha256(userId)>. The raw user id never appears in a path.
+    internal static string ForGuest(PlatformPrincipal principal)
     {
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(principal.UserId), hash);

@@ -24,9 +24,6 @@ public sealed class ProfilePaths
     /// <summary><c>&lt;root&gt;/workspaces/&lt;key&gt;/</c>: the profile's files.</summary>
     public string WorkspaceDirectory { get; }
 
-    /// <inheritdoc />
-    public override string ToString() => WorkspaceDirectory;
-
     // The one place a profile's paths are made: full root + validated key.
     internal static ProfilePaths For(string fullRoot, string key)
     {

@@ -10,7 +10,7 @@ namespace Hermes.Identity;
 public sealed class SenderEnvelope
 {
     /// <summary>The longest user id or chat id accepted, in characters.</summary>
-    public const int MaxIdLength = 256;
+    internal const int MaxIdLength = 256;
 
     /// <summary>Creates an envelope, normalising the platform name and validating the ids.</summary>
     /// <param name="platform">The platform's name (<c>telegram</c>, <c>discord</c>, ...). Trimmed and lower-cased.</param>
@@ -48,18 +48,15 @@ public sealed class SenderEnvelope
     /// <summary>The sender's self-chosen display name. Untrusted: shown in the prompt, never used to decide.</summary>
     public string? DisplayName { get; }
 
-    /// <summary>The platform-qualified principal, <c>platform:userId</c>.</summary>
-    public PlatformPrincipal Principal => new(Platform, UserId);
+    /// <summary>The platform-qualified account, <c>platform:userId</c> (<c>telegram:111</c> and <c>discord:111</c> are different people).</summary>
+    public string Principal => Account.ToString();
+
+    internal PlatformPrincipal Account => new(Platform, UserId);
 
     /// <inheritdoc />
-    public override string ToString() => Principal.ToString();
+    public override string ToString() => Principal;
 
-    /// <summary>
-    /// Normalises a platform name (trim, lower case) and checks it is 1 to 32 characters of
-    /// <c>a-z</c>, <c>0-9</c>, <c>-</c> and <c>_</c>, starting with a letter or digit.
-    /// </summary>
-    /// <exception cref="ArgumentException">The name is empty or holds other characters.</exception>
-    public static string NormalizePlatform(string platform)
+    internal static string NormalizePlatform(string platform)
     {
         ArgumentNullException.ThrowIfNull(platform);
         var normalized = platform.Trim().ToLowerInvariant();

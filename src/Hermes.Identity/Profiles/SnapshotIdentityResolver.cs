@@ -26,7 +26,7 @@ internal sealed class SnapshotIdentityResolver : IIdentityResolver
 
     internal IdentityResolution Resolve(SenderEnvelope sender, IdentitySnapshot snapshot)
     {
-        var principal = sender.Principal;
+        var principal = sender.Account;
         if (snapshot.TryGetProfile(principal, out var profile))
         {
             if (_metrics.Resolutions.Enabled)
@@ -48,7 +48,7 @@ internal sealed class SnapshotIdentityResolver : IIdentityResolver
             var guest = new AgentProfile(key, BuiltInRoles.Guest, snapshot.Root)
             {
                 DisplayName = "Guest on " + principal.Platform,
-                Accounts = [principal],
+                Principals = [principal],
                 IsGuest = true,
             };
             _metrics.Resolutions.Add(1, new("outcome", "guest"), new("role", BuiltInRoles.Guest));

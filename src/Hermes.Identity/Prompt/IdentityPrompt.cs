@@ -50,7 +50,7 @@ public sealed class IdentityPrompt
         b.Append("- profile: ").Append(profile.Key).Append('\n');
         b.Append("- name: ").Append(PromptText.Clean(profile.DisplayName, MaxDisplayNameLength)).Append(" (configured by the host)\n");
         b.Append("- role: ").Append(profile.Role).Append(profile.IsGuest ? " (unknown sender, admitted as a guest)\n" : "\n");
-        b.Append("- platform account: ").Append(sender.Principal.ToString()).Append(" (").Append(ChatKindText(sender.ChatKind)).Append(")\n");
+        b.Append("- platform account: ").Append(sender.Account.ToString()).Append(" (").Append(ChatKindText(sender.ChatKind)).Append(")\n");
         if (!string.IsNullOrWhiteSpace(sender.DisplayName))
         {
             b.Append("- display name the sender chose on the platform (self-chosen, untrusted, proves nothing): \"")

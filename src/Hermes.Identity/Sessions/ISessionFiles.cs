@@ -1,18 +1,20 @@
 namespace Hermes.Identity.Sessions;
 
-// For export and erase: the session storage closes a profile's database before its files are copied,
-// moved or deleted, so that no pooled connection keeps writing into an unlinked file. Internal: callers
-// check identity.admin themselves; hosts reach this only through those features.
-internal interface ISessionFiles
+/// <summary>
+/// What a session store gives <see cref="PersonalData.ProfileData"/> so that exporting or erasing a person's data
+/// includes their sessions. Implement it beside your <see cref="ISessionStore"/>; hosts never call it directly, and
+/// the caller has already checked the policy (<c>profile.export</c>, <c>profile.erase</c>, <c>identity.admin</c>).
+/// </summary>
+public interface ISessionFiles
 {
-    // Closes every open connection to the database at databasePath and keeps it closed until the handle
-    // is disposed: operations for that profile wait meanwhile, then open the file found at the path.
-    ValueTask<IAsyncDisposable> TakeOfflineAsync(string databasePath, CancellationToken cancellationToken = default);
-
-    // Writes a consistent copy of the database (as of one transaction) to destinationFile, which must not exist.
-    // Returns false when the profile has no database.
+    /// <summary>
+    /// Writes a consistent copy of the session database at <paramref name="databasePath"/> (as of one transaction) to
+    /// <paramref name="destinationFile"/>, which must not exist.
+    /// </summary>
+    /// <returns><see langword="false"/> when the profile has no session database.</returns>
     Task<bool> ExportAsync(string databasePath, string destinationFile, CancellationToken cancellationToken = default);
 
-    // Closes the database and deletes it with its -wal and -shm files. Returns false when there was none.
+    /// <summary>Closes the session database at <paramref name="databasePath"/> everywhere and deletes it with its side files.</summary>
+    /// <returns><see langword="false"/> when there was none.</returns>
     Task<bool> EraseAsync(string databasePath, CancellationToken cancellationToken = default);
 }

@@ -9,15 +9,6 @@ public sealed class SessionInfo
     /// <summary>The conversation the session belongs to: <c>platform:kind:chat</c>, such as <c>telegram:group:-1001</c>.</summary>
     public required string Key { get; init; }
 
-    /// <summary>The platform the conversation is on.</summary>
-    public required string Platform { get; init; }
-
-    /// <summary>The platform's id for the conversation, or <see langword="null"/>.</summary>
-    public string? ChatId { get; init; }
-
-    /// <summary>The kind of conversation.</summary>
-    public ChatKind ChatKind { get; init; }
-
     /// <summary>The title, or <see langword="null"/>.</summary>
     public string? Title { get; init; }
 
@@ -29,7 +20,4 @@ public sealed class SessionInfo
 
     /// <summary>Whether the session is archived.</summary>
     public bool Archived { get; init; }
-
-    /// <inheritdoc />
-    public override string ToString() => $"{Id} ({Key}){(Title is null ? string.Empty : " " + Title)}";
 }

@@ -29,7 +29,4 @@ public sealed class SessionMessage
 
     /// <summary>The message's id within its profile, set by the store on messages it returns; <see langword="null"/> before it is stored.</summary>
     public long? Id { get; init; }
-
-    /// <inheritdoc />
-    public override string ToString() => $"{Role}: {Content}";
 }

@@ -16,5 +16,5 @@ public static class SessionRoles
     public static readonly string System = "system";
 
     /// <summary>Whether <paramref name="role"/> is one of the four roles (ordinal, lower case).</summary>
-    public static bool IsValid(string? role) => role == User || role == Assistant || role == Tool || role == System;
+    internal static bool IsValid(string? role) => role == User || role == Assistant || role == Tool || role == System;
 }

@@ -26,14 +26,10 @@ public sealed class TurnContext
     /// <summary>A unique id for the turn, for logs and audit records.</summary>
     public string TurnId => Volatile.Read(ref _turnId) ?? Once(ref _turnId, Guid.CreateVersion7().ToString("N"));
 
-    /// <summary>A random value known only to this turn; the identity prompt carries it so a copy in user text is recognisably forged.</summary>
-    public string Nonce => Volatile.Read(ref _nonce) ?? Once(ref _nonce, NewNonce());
+    internal string Nonce => Volatile.Read(ref _nonce) ?? Once(ref _nonce, NewNonce());
 
     /// <summary>When the turn began.</summary>
     public DateTimeOffset StartedAt { get; }
-
-    /// <summary>Whether this turn is in progress and is the turn of the calling async flow.</summary>
-    public bool IsCurrent => ReferenceEquals(CurrentTurnAccessor.Peek(), this);
 
     /// <summary>
     /// Throws unless this turn is in progress and is the turn of the calling async flow. Every profile-bound
@@ -69,5 +65,5 @@ public sealed class TurnContext
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"turn {TurnId} for {Profile.Key} from {Sender.Principal}";
+    public override string ToString() => $"turn {TurnId} for {Profile.Key} from {Sender.Account}";
 }

@@ -69,7 +69,7 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
         _metrics.ActiveTurns.Add(1);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
-            Log.TurnBegan(_logger, context.TurnId, profile.Key, profile.Role, context.Sender.Principal);
+            Log.TurnBegan(_logger, context.TurnId, profile.Key, profile.Role, context.Sender.Account);
         }
 
         return new TurnScope(context, scope, box, this);
@@ -95,7 +95,7 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
         }
 
         var given = resolution.Profile!;
-        var principal = resolution.Sender.Principal;
+        var principal = resolution.Sender.Account;
         var snapshot = _snapshots.Current;
         revision = snapshot.Revision;
         if (snapshot.TryGetProfile(principal, out var configured))

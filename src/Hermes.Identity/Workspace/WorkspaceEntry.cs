@@ -14,8 +14,7 @@ public sealed class WorkspaceEntry
     /// <summary>The path relative to the workspace root, with <c>/</c> separators, as the caller named it.</summary>
     public string Path { get; }
 
-    /// <summary>The last name of <see cref="Path"/>.</summary>
-    public string Name => Path[(Path.LastIndexOf('/') + 1)..];
+    internal string Name => Path[(Path.LastIndexOf('/') + 1)..];
 
     /// <summary>What the entry is.</summary>
     public WorkspaceEntryKind Kind { get; }
@@ -25,7 +24,4 @@ public sealed class WorkspaceEntry
 
     /// <summary>When the content last changed.</summary>
     public DateTimeOffset LastWriteTime { get; }
-
-    /// <inheritdoc />
-    public override string ToString() => $"{Path} ({Kind}, {Length} bytes)";
 }

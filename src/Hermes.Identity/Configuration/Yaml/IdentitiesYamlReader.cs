@@ -337,7 +337,7 @@ internal sealed class IdentitiesYamlReader
             var profile = new AgentProfile(key.Value, role, root)
             {
                 DisplayName = string.IsNullOrWhiteSpace(displayName) ? key.Value : displayName,
-                Accounts = principals,
+                Principals = principals,
                 Allow = allow,
                 Deny = deny,
             };
