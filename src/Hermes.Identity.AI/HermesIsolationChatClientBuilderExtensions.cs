@@ -44,7 +44,7 @@ public static class HermesIsolationChatClientBuilderExtensions
             var approvals = services.GetService<ToolApprovals>()
                 ?? new ToolApprovals(policy, services.GetService<TimeProvider>() ?? TimeProvider.System);
             var logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.AI");
-            return new HermesIsolationChatClient(inner, policy, services.GetService<IdentityPrompt>() ?? new IdentityPrompt(current), current, approvals, logger);
+            return new HermesIsolationChatClient(inner, policy, services.GetRequiredService<IdentityPrompt>(), current, approvals, logger);
         });
     }
 
@@ -62,6 +62,10 @@ public static class HermesIsolationChatClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentOutOfRangeException.ThrowIfLessThan(historyLimit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(historyLimit, 10_000);
-        return builder.Use((inner, services) => new SessionHistoryChatClient(inner, historyLimit, services.GetService<TimeProvider>() ?? TimeProvider.System));
+        return builder.Use((inner, services) => new SessionHistoryChatClient(
+            inner,
+            historyLimit,
+            services.GetService<ICurrentProfile>() ?? throw new InvalidOperationException("UseHermesSessionHistory() needs Hermes.Identity's services: call services.AddHermesIsolation(...).AddSqliteSessions() and build the chat client with that service provider."),
+            services.GetService<TimeProvider>() ?? TimeProvider.System));
     }
 }

@@ -7,12 +7,12 @@ namespace Hermes.Identity.AI.Sessions;
 // Within a turn whose scope has an ISessionStore: puts the profile's recent conversation before the new
 // messages, and appends the new messages and the reply to the profile's current session afterwards.
 // Outside a turn, or without a store, it passes the request through untouched: there is no profile to read.
-internal sealed class SessionHistoryChatClient(IChatClient innerClient, int historyLimit, TimeProvider time) : DelegatingChatClient(innerClient)
+internal sealed class SessionHistoryChatClient(IChatClient innerClient, int historyLimit, ICurrentProfile current, TimeProvider time) : DelegatingChatClient(innerClient)
 {
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var store = CurrentTurnAccessor.Peek() is null ? null : CurrentTurnAccessor.PeekServices()?.GetService<ISessionStore>();
+        var store = current.IsInTurn ? current.Services.GetService<ISessionStore>() : null;
         if (store is null)
         {
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
@@ -60,14 +60,14 @@ internal sealed class SessionHistoryChatClient(IChatClient innerClient, int hist
                 switch (content)
                 {
                     case TextContent { Text.Length: > 0 } text:
-                        into.Add(new SessionMessage(role, text.Text, null, null, message.CreatedAt ?? now));
+                        into.Add(new SessionMessage(role, text.Text) { Time = message.CreatedAt ?? now });
                         break;
                     case FunctionCallContent call:
                         // SessionRoles has no tool-call role: a call is the assistant's message that names a tool.
-                        into.Add(new SessionMessage(SessionRoles.Assistant, ArgumentsText(call.Arguments), call.Name, call.CallId, message.CreatedAt ?? now));
+                        into.Add(new SessionMessage(SessionRoles.Assistant, ArgumentsText(call.Arguments)) { ToolName = call.Name, ToolCallId = call.CallId, Time = message.CreatedAt ?? now });
                         break;
                     case FunctionResultContent result:
-                        into.Add(new SessionMessage(SessionRoles.Tool, result.Result?.ToString() ?? string.Empty, null, result.CallId, message.CreatedAt ?? now));
+                        into.Add(new SessionMessage(SessionRoles.Tool, result.Result?.ToString() ?? string.Empty) { ToolCallId = result.CallId, Time = message.CreatedAt ?? now });
                         break;
                 }
             }
@@ -75,12 +75,10 @@ internal sealed class SessionHistoryChatClient(IChatClient innerClient, int hist
     }
 
     // Only the spoken conversation is replayed to the model; tool calls and results stay in the store for search and audit.
-    internal static ChatMessage? ToChatMessage(SessionMessage stored) => stored switch
-    {
-        { Role: SessionRoles.User } => new ChatMessage(ChatRole.User, stored.Content) { CreatedAt = stored.Time },
-        { Role: SessionRoles.Assistant, ToolCallId: null } => new ChatMessage(ChatRole.Assistant, stored.Content) { CreatedAt = stored.Time },
-        _ => null,
-    };
+    internal static ChatMessage? ToChatMessage(SessionMessage stored) =>
+        stored.Role == SessionRoles.User ? new ChatMessage(ChatRole.User, stored.Content) { CreatedAt = stored.Time }
+        : stored.Role == SessionRoles.Assistant && stored.ToolCallId is null ? new ChatMessage(ChatRole.Assistant, stored.Content) { CreatedAt = stored.Time }
+        : null;
 
     private static string ArgumentsText(IDictionary<string, object?>? arguments)
     {

@@ -15,7 +15,7 @@ internal sealed class PolicyGatedFunction(AIFunction inner, ToolCallGate gate) :
             return refusal;
         }
 
-        ToolCallGate.UseTurnServices(arguments);
+        gate.UseTurnServices(arguments);
         return await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false);
     }
 }

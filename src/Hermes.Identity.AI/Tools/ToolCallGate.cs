@@ -70,11 +70,18 @@ internal sealed class ToolCallGate(PolicyEngine policy, ICurrentProfile current,
 
     // Tools get the turn's scope as AIFunctionArguments.Services, so an IServiceProvider parameter resolves the
     // sender's own stores (IMemoryStore, IWorkspace), never another profile's.
-    public static void UseTurnServices(AIFunctionArguments arguments)
+    public void UseTurnServices(AIFunctionArguments arguments)
     {
-        if (CurrentTurnAccessor.PeekServices() is { } services)
+        if (current.IsInTurn)
         {
-            arguments.Services = services;
+            try
+            {
+                arguments.Services = current.Services;
+            }
+            catch (NoActiveTurnException)
+            {
+                // The turn ended between the two reads: the tool runs without the turn's services, and its stores refuse.
+            }
         }
     }
 

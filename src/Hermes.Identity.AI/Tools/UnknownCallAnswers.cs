@@ -90,7 +90,7 @@ internal sealed class UnknownCallAnswers(ToolCallGate gate)
             }
         }
 
-        ToolCallGate.UseTurnServices(arguments);
+        gate.UseTurnServices(arguments);
         try
         {
             return await function.InvokeAsync(arguments, cancellationToken).ConfigureAwait(false);

@@ -91,7 +91,7 @@ internal sealed class SqliteAllSessionsReader : IAllSessionsReader
         if (!decision.IsAllowed)
         {
             Log.AllSessionsReadDenied(_logger, reader.Key, reader.Role, target, operation, _turn.TurnId, decision.Reason);
-            throw new AccessDeniedException(PolicyActions.SessionsReadAll, "profile:" + target, decision, $"You may not read the sessions of profile '{target}'");
+            throw new AccessDeniedException(PolicyActions.SessionsReadAll, "profile:" + target, decision);
         }
 
         Log.AllSessionsRead(_logger, reader.Key, reader.Role, target, operation, _turn.TurnId);

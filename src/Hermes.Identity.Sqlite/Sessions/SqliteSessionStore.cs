@@ -105,10 +105,11 @@ internal sealed class SqliteSessionStore : ISessionStore
         for (var i = 0; i < messages.Count; i++)
         {
             var message = messages[i] ?? throw new ArgumentException($"Message {i} is null.", nameof(messages));
-            if (!SessionRoles.IsValid(message.Role))
+            if (message.Role != SessionRoles.User && message.Role != SessionRoles.Assistant && message.Role != SessionRoles.Tool && message.Role != SessionRoles.System)
             {
+                var shown = message.Role is null ? "(null)" : new string([.. message.Role.Take(64).Select(c => char.IsControl(c) ? '?' : c)]);
                 throw new ArgumentException(
-                    $"Message {i} has role '{SenderEnvelope.Printable(message.Role ?? "(null)")}'; use one of user, assistant, tool or system (SessionRoles).", nameof(messages));
+                    $"Message {i} has role '{shown}'; use one of user, assistant, tool or system (SessionRoles).", nameof(messages));
             }
 
             if (message.Content is null)

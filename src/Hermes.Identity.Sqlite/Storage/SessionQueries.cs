@@ -90,13 +90,11 @@ internal static class SessionQueries
         {
             while (reader.Read())
             {
-                messages.Add(new SessionMessage(
-                    reader.GetString(1),
-                    reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3),
-                    reader.IsDBNull(4) ? null : reader.GetString(4),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)))
+                messages.Add(new SessionMessage(reader.GetString(1), reader.GetString(2))
                 {
+                    ToolName = reader.IsDBNull(3) ? null : reader.GetString(3),
+                    ToolCallId = reader.IsDBNull(4) ? null : reader.GetString(4),
+                    Time = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
                     Id = reader.GetInt64(0),
                 });
             }
@@ -162,7 +160,13 @@ internal static class SessionQueries
         while (reader.Read())
         {
             var title = reader.GetString(1);
-            hits.Add(new SessionSearchHit(reader.GetString(0), null, title, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), null, title));
+            hits.Add(new SessionSearchHit
+            {
+                SessionId = reader.GetString(0),
+                Snippet = title,
+                Time = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                SessionTitle = title,
+            });
         }
     }
 
@@ -192,13 +196,14 @@ internal static class SessionQueries
         while (reader.Read())
         {
             var text = reader.GetString(2);
-            hits.Add(new SessionSearchHit(
-                reader.GetString(1),
-                reader.GetInt64(0),
-                query.FullTextMatch is null ? SearchQuery.Snippet(text, query.Terms[0]) : text,
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5)));
+            hits.Add(new SessionSearchHit
+            {
+                SessionId = reader.GetString(1),
+                MessageId = reader.GetInt64(0),
+                Snippet = query.FullTextMatch is null ? SearchQuery.Snippet(text, query.Terms[0]) : text,
+                Time = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                SessionTitle = reader.IsDBNull(5) ? null : reader.GetString(5),
+            });
         }
     }
 
@@ -222,21 +227,21 @@ internal static class SessionQueries
 
     private static SessionInfo Insert(SqliteConnection connection, SessionKey key, string? title, DateTimeOffset now)
     {
-        var session = new SessionInfo(Guid.CreateVersion7(now).ToString("N"), key.Value, key.Platform, key.ChatId, key.ChatKind, title, now, now, false);
+        var id = Guid.CreateVersion7(now).ToString("N");
         using var command = connection.CreateCommand();
         command.CommandText =
             "INSERT INTO sessions (id, key, platform, chat_id, chat_kind, title, created, updated) " +
             "VALUES ($id, $key, $platform, $chat, $kind, $title, $now, $now)";
-        command.Parameters.AddWithValue("$id", session.Id);
-        command.Parameters.AddWithValue("$key", session.Key);
-        command.Parameters.AddWithValue("$platform", session.Platform);
-        command.Parameters.AddWithValue("$chat", (object?)session.ChatId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$kind", (int)session.ChatKind);
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$key", key.Value);
+        command.Parameters.AddWithValue("$platform", key.Platform);
+        command.Parameters.AddWithValue("$chat", (object?)key.ChatId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$kind", (int)key.ChatKind);
         command.Parameters.AddWithValue("$title", (object?)title ?? DBNull.Value);
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         command.ExecuteNonQuery();
         // Read back so the times carry the store's millisecond precision.
-        return FindSession(connection, session.Id)!;
+        return FindSession(connection, id)!;
     }
 
     private static SessionInfo Update(SqliteConnection connection, string sessionId, string assignment, object? value, DateTimeOffset now)
@@ -257,14 +262,14 @@ internal static class SessionQueries
         return session;
     }
 
-    private static SessionInfo ReadSession(SqliteDataReader reader) => new(
-        reader.GetString(0),
-        reader.GetString(1),
-        reader.GetString(2),
-        reader.IsDBNull(3) ? null : reader.GetString(3),
-        (ChatKind)reader.GetInt32(4),
-        reader.IsDBNull(5) ? null : reader.GetString(5),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
-        reader.GetBoolean(8));
+    private static SessionInfo ReadSession(SqliteDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        Key = reader.GetString(1),
+        ChatKind = (ChatKind)reader.GetInt32(4),
+        Title = reader.IsDBNull(5) ? null : reader.GetString(5),
+        Created = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+        Updated = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+        Archived = reader.GetBoolean(8),
+    };
 }

@@ -7,9 +7,20 @@ namespace Hermes.Identity;
 /// </summary>
 public sealed class AccessDeniedException : Exception
 {
-    internal AccessDeniedException(string action, string? resource, PolicyDecision decision, string? what = null)
-        : base($"{what ?? "Refused"} ({action}{(resource is null ? string.Empty : " on " + resource)}): {decision.Reason}")
+    /// <summary>Creates the exception for a refused <paramref name="action"/>. Stores you write throw it when the policy says no.</summary>
+    /// <param name="action">The action refused, such as <c>sessions.read.all</c>.</param>
+    /// <param name="resource">What it was on, or <see langword="null"/>.</param>
+    /// <param name="decision">The policy's decision (not an allow).</param>
+    public AccessDeniedException(string action, string? resource, PolicyDecision decision)
+        : this(action, resource, decision, null)
     {
+    }
+
+    internal AccessDeniedException(string action, string? resource, PolicyDecision decision, string? what)
+        : base($"{what ?? "Refused"} ({action}{(resource is null ? string.Empty : " on " + resource)}): {decision?.Reason}")
+    {
+        ArgumentException.ThrowIfNullOrEmpty(action);
+        ArgumentNullException.ThrowIfNull(decision);
         Action = action;
         Resource = resource;
         Decision = decision;
