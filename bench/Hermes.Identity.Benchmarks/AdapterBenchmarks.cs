@@ -36,7 +36,7 @@ public class AdapterBenchmarks
     private string _root = null!;
     private ServiceProvider _services = null!;
     private ITurnScopeFactory _turns = null!;
-    private IdentityResolution _mei;
+    private IdentityResolution _mei = null!;
     private IChatClient _plain = null!;
     private IChatClient _hermes = null!;
     private ChatOptions _options = null!;

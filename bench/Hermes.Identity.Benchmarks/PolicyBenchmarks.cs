@@ -46,7 +46,7 @@ public class PolicyBenchmarks
         {
             // The same question for ASP.NET Core: a policy per tool category; the one measured is allowed
             // to exactly the roles whose rules allow it.
-            var allowed = snapshot.Roles.Values.Where(r => r.Name is Member or "base" or "r0" or BuiltInRoles.Owner).Where(r => ReferenceEvaluator.Decide(snapshot.Roles, r.Name, [], [], _toolAction) == PolicyEffect.Allow).Select(r => r.Name).ToArray();
+            var allowed = snapshot.Roles.Values.Where(r => (r.Name is Member or "base" or "r0" || r.Name == BuiltInRoles.Owner)).Where(r => ReferenceEvaluator.Decide(snapshot.Roles, r.Name, [], [], _toolAction) == PolicyEffect.Allow).Select(r => r.Name).ToArray();
             foreach (var category in snapshot.Tools.Values.Distinct())
             {
                 var action = PolicyActions.ForToolCategory(category);
@@ -134,7 +134,7 @@ public class PolicyBenchmarks
         for (var i = 0; i < Math.Max(1, ruleCount / 10); i++)
         {
             var principal = new PlatformPrincipal("telegram", (1000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            var profile = new AgentProfile("m" + i, Member, ProfilePaths.For(root, "m" + i)) { Accounts = [principal] };
+            var profile = new AgentProfile("m" + i, Member, Path.GetFullPath(root)) { Principals = [principal] };
             profiles[profile.Key] = profile;
             accounts[principal] = profile;
         }

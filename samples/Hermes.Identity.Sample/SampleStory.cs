@@ -108,7 +108,7 @@ public static class SampleStory
             .ToList();
 
         // Sessions are read the way the owner's "sees all" reads them: IAllSessionsReader, asking the policy each time.
-        var sessions = await bot.CountSessionsAsync(Louis, profiles.Where(p => p != ProfilePaths.SharedMemoryFolder));
+        var sessions = await bot.CountSessionsAsync(Louis, profiles.Where(p => p != "_shared"));
         foreach (var profile in profiles)
         {
             output.WriteLine($"{profile}:");

@@ -89,11 +89,16 @@ public static class SampleTools
                 "replace" when old is not null && content is not null => await memory.ReplaceAsync(target, old, content, ct),
                 "remove" when old is not null => await memory.RemoveAsync(target, old, ct),
                 "read" => null,
-                _ => throw new MemoryException($"Unknown memory action '{action}' or missing argument: use read, add (content), replace (old, content) or remove (old)."),
+                _ => null,
             };
+            if (result is null && action != "read")
+            {
+                return $"Unknown memory action '{action}' or missing argument: use read, add (content), replace (old, content) or remove (old).";
+            }
+
             return result is null ? (await memory.ReadAsync(ct)).Render() : $"Saved to the memory of profile '{profile}'. {result}";
         }
-        catch (MemoryAccessDeniedException ex)
+        catch (AccessDeniedException ex)
         {
             return "Refused: " + ex.Message;
         }

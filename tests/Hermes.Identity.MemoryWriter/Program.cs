@@ -13,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 var (mode, root, userId) = (args[0], args[1], args[2]);
 var services = new ServiceCollection();
-services.AddHermesIsolation(o => o.Root = root).ConfigureMemory(m => m.NotesLimit = MemoryOptions.MaxLimit);
+services.AddHermesIsolation(o => o.Root = root).ConfigureMemory(m => m.NotesLimit = 100_000);
 services.AddSingleton<IPolicyBackend, AllowMemoryBackend>();
 await using var provider = services.BuildServiceProvider();
 var resolution = await provider.GetRequiredService<IIdentityResolver>().ResolveAsync(new SenderEnvelope("telegram", userId));

@@ -25,14 +25,14 @@ public sealed class AllSessionsReaderTests
 
         await using var turn = data.BeginTurn(userId);
         var all = turn.Services.GetRequiredService<IAllSessionsReader>();
-        var denied = await Assert.ThrowsAsync<SessionAccessDeniedException>(() => all.ListSessionsAsync("louis"));
+        var denied = await Assert.ThrowsAsync<AccessDeniedException>(() => all.ListSessionsAsync("louis"));
         Assert.Contains("sessions.read.all", denied.Message, StringComparison.Ordinal);
         Assert.False(denied.Decision!.IsAllowed);
-        await Assert.ThrowsAsync<SessionAccessDeniedException>(() => all.GetMessagesAsync("louis", louisSession));
-        await Assert.ThrowsAsync<SessionAccessDeniedException>(() => all.SearchAsync("louis", "private"));
-        await Assert.ThrowsAsync<SessionAccessDeniedException>(() => all.ListProfilesAsync());
+        await Assert.ThrowsAsync<AccessDeniedException>(() => all.GetMessagesAsync("louis", louisSession));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => all.SearchAsync("louis", "private"));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => all.ListProfilesAsync());
         // Not even a file for someone who never wrote: a refused call touches nothing.
-        await Assert.ThrowsAsync<SessionAccessDeniedException>(() => all.ListSessionsAsync("nobody"));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => all.ListSessionsAsync("nobody"));
         Assert.False(Directory.Exists(Path.GetDirectoryName(data.DatabaseOf("nobody"))));
 
         // The built-in RBAC backend refuses first; the decision names the rule trail, not the owner's data.
@@ -71,7 +71,7 @@ public sealed class AllSessionsReaderTests
         await WriteAsync(data, "2", "mei's text");
         await using var turn = data.BeginTurn("1");
         var all = turn.Services.GetRequiredService<IAllSessionsReader>();
-        await Assert.ThrowsAsync<SessionAccessDeniedException>(() => all.ListSessionsAsync("mei"));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => all.ListSessionsAsync("mei"));
     }
 
     [Fact]

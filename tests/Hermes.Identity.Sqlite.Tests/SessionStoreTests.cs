@@ -16,7 +16,7 @@ public sealed class SessionStoreTests
         await using var turn = data.BeginTurn("1");
         var store = Store(turn);
         var session = await store.OpenCurrentSessionAsync();
-        await store.AppendAsync(session.Id, [User("one"), new SessionMessage(SessionRoles.Assistant, "two", "search", "call-1")]);
+        await store.AppendAsync(session.Id, [User("one"), new SessionMessage(SessionRoles.Assistant, "two") { ToolName = "search", ToolCallId = "call-1" }]);
         await store.AppendAsync(session.Id, [User("three")]);
 
         var all = await store.GetMessagesAsync(session.Id);
@@ -37,7 +37,7 @@ public sealed class SessionStoreTests
             first = await Store(turn).OpenCurrentSessionAsync();
             Assert.Equal(first.Id, (await Store(turn).OpenCurrentSessionAsync()).Id);
             Assert.Equal("telegram:group:chat-a", first.Key);
-            Assert.Equal(("telegram", "chat-a", ChatKind.Group), (first.Platform, first.ChatId, first.ChatKind));
+            Assert.Equal(("chat-a", ChatKind.Group), (first.ChatId, first.ChatKind));
         }
 
         await using (var again = data.BeginTurn("1", "chat-a", ChatKind.Group))

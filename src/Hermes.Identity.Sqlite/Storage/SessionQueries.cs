@@ -202,6 +202,7 @@ internal static class SessionQueries
                 MessageId = reader.GetInt64(0),
                 Snippet = query.FullTextMatch is null ? SearchQuery.Snippet(text, query.Terms[0]) : text,
                 Time = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                Role = reader.GetString(4),
                 SessionTitle = reader.IsDBNull(5) ? null : reader.GetString(5),
             });
         }
@@ -266,6 +267,7 @@ internal static class SessionQueries
     {
         Id = reader.GetString(0),
         Key = reader.GetString(1),
+        ChatId = reader.IsDBNull(3) ? null : reader.GetString(3),
         ChatKind = (ChatKind)reader.GetInt32(4),
         Title = reader.IsDBNull(5) ? null : reader.GetString(5),
         Created = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),

@@ -9,6 +9,9 @@ public sealed class SessionInfo
     /// <summary>The conversation the session belongs to: <c>platform:kind:chat</c>, such as <c>telegram:group:-1001</c>.</summary>
     public required string Key { get; init; }
 
+    /// <summary>The platform's id for the conversation, or <see langword="null"/>.</summary>
+    public string? ChatId { get; init; }
+
     /// <summary>The kind of conversation.</summary>
     public ChatKind ChatKind { get; init; }
 

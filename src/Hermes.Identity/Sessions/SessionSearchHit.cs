@@ -15,6 +15,9 @@ public sealed class SessionSearchHit
     /// <summary>When the message was written (or, for a title, when the session was updated).</summary>
     public DateTimeOffset Time { get; init; }
 
+    /// <summary>The matching message's role, or <see langword="null"/> for a title.</summary>
+    public string? Role { get; init; }
+
     /// <summary>The session's title, or <see langword="null"/>.</summary>
     public string? SessionTitle { get; init; }
 }

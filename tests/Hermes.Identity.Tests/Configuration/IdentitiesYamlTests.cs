@@ -29,8 +29,8 @@ public class IdentitiesYamlTests
         Assert.Equal(["ah-ma", "louis", "mei"], snapshot.Profiles.Keys.Order());
         var louis = snapshot.Profiles["louis"];
         Assert.Equal(("Louis", "owner"), (louis.DisplayName, louis.Role));
-        Assert.Equal([new PlatformPrincipal("telegram", "111"), new PlatformPrincipal("discord", "184021551188")], louis.Accounts);
-        Assert.True(snapshot.TryGetProfile(new PlatformPrincipal("wechat", "wx_a2"), out var ahMa));
+        Assert.Equal(["telegram:111", "discord:184021551188"], louis.Accounts);
+        Assert.True(snapshot.TryGetProfile("wechat", "wx_a2", out var ahMa));
         Assert.Equal("family", ahMa.Role);
         Assert.Equal("trusted", snapshot.Roles["family"].Inherits);
         Assert.Equal(["tool.web.*"], snapshot.Roles["family"].Deny);
@@ -253,7 +253,7 @@ public class IdentitiesYamlTests
         var path = dir.Write("identities.yaml", "version: 1\n# " + new string('x', IdentitySnapshot.MaxFileBytes) + "\n");
         var ex = Assert.Throws<IdentityConfigException>(() => IdentitySnapshot.Load(path, dir.Path));
         Assert.Contains("limited to", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(path, ex.File);
+        Assert.Equal(path, ex.Errors[0].File);
     }
 
     [Fact]

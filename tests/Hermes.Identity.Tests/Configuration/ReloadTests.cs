@@ -42,8 +42,8 @@ public class ReloadTests
         Assert.False(provider.TryReload(out var error));
 
         Assert.Same(good, provider.Current);
-        Assert.Equal(dir.Combine("identities.yaml"), error!.File);
-        Assert.Equal(3, error.Line);
+        Assert.Equal(dir.Combine("identities.yaml"), error!.Errors[0].File);
+        Assert.Equal(3, error.Errors[0].Line);
         Assert.Contains($"{dir.Combine("identities.yaml")}:3:", error.Message, StringComparison.Ordinal);
     }
 

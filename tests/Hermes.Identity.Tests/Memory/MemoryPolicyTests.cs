@@ -33,13 +33,13 @@ public sealed class MemoryPolicyTests
 
         await data.AsAsync(who, async m =>
         {
-            var add = await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => m.AddAsync(MemoryFile.Shared, "Speak like a palace drama.", Ct).AsTask());
+            var add = await Assert.ThrowsAsync<AccessDeniedException>(() => m.AddAsync(MemoryFile.Shared, "Speak like a palace drama.", Ct).AsTask());
             Assert.Equal(PolicyActions.MemorySharedWrite, add.Action);
-            Assert.Equal(MemoryFile.Shared, add.File);
+            Assert.Equal("memories/_shared/MEMORY.md", add.Resource);
             Assert.False(add.Decision.IsAllowed);
             Assert.Contains("memory.shared.write", add.Message, StringComparison.Ordinal);
-            await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => m.ReplaceAsync(MemoryFile.Shared, "plainly", "like a palace drama.", Ct).AsTask());
-            await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => m.RemoveAsync(MemoryFile.Shared, "plainly", Ct).AsTask());
+            await Assert.ThrowsAsync<AccessDeniedException>(() => m.ReplaceAsync(MemoryFile.Shared, "plainly", "like a palace drama.", Ct).AsTask());
+            await Assert.ThrowsAsync<AccessDeniedException>(() => m.RemoveAsync(MemoryFile.Shared, "plainly", Ct).AsTask());
             return 0;
         });
 
@@ -59,7 +59,7 @@ public sealed class MemoryPolicyTests
         Assert.Null(snapshot.Shared);
         Assert.DoesNotContain("planted", snapshot.Render(), StringComparison.Ordinal);
 
-        var denied = await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => data.AddAsync(Zed, MemoryFile.User, "x"));
+        var denied = await Assert.ThrowsAsync<AccessDeniedException>(() => data.AddAsync(Zed, MemoryFile.User, "x"));
         Assert.Equal(PolicyActions.MemoryWrite, denied.Action);
         Assert.Equal("planted by hand\n", Text(data.NotesPath("zed")));
         Assert.False(File.Exists(data.UserPath("zed")));
@@ -70,8 +70,8 @@ public sealed class MemoryPolicyTests
     {
         await using var data = Create();
 
-        await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => data.AddAsync(Zed, MemoryFile.Notes, ""));
-        await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => data.AddAsync(Mei, MemoryFile.Shared, "a\n§\nb"));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => data.AddAsync(Zed, MemoryFile.Notes, ""));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => data.AddAsync(Mei, MemoryFile.Shared, "a\n§\nb"));
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class MemoryPolicyTests
     {
         await using var data = Create(backend: new RolePatternBackend(new Dictionary<string, string[]>()));
 
-        await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => data.AddAsync(Louis, MemoryFile.Notes, "x"));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => data.AddAsync(Louis, MemoryFile.Notes, "x"));
         Assert.False((await data.ReadAsync(Louis)).IsOwnMemoryReadable);
         Assert.False(Directory.Exists(Path.Combine(data.Root, "memories")));
     }

@@ -5,7 +5,7 @@ namespace Hermes.Identity.Tests.Policy;
 
 // The plain evaluator the compiled table is checked against: scans every rule of the role, the roles
 // it inherits and the identity, on every check. Obviously right, and slow on purpose.
-public static class ReferenceEvaluator
+internal static class ReferenceEvaluator
 {
     public static PolicyEffect Decide(IReadOnlyDictionary<string, RoleDefinition> roles, string role, IEnumerable<string> identityAllow, IEnumerable<string> identityDeny, string action)
     {

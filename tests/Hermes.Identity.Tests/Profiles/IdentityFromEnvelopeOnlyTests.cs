@@ -93,11 +93,4 @@ public class IdentityFromEnvelopeOnlyTests
         }
     }
 
-    [Fact]
-    public void Default_resolution_never_admits()
-    {
-        var unset = default(IdentityResolution);
-        Assert.False(unset.IsAdmitted);
-        Assert.NotNull(unset.RejectionReason);
-    }
 }

@@ -55,7 +55,7 @@ public class TurnTests
         var ex = Assert.Throws<SenderRejectedException>(() => host.Turns.BeginTurn(resolution));
         Assert.Contains("telegram:999", ex.Message, StringComparison.Ordinal);
         Assert.False(host.Current.IsInTurn);
-        Assert.Throws<SenderRejectedException>(() => host.Turns.BeginTurn(default));
+        Assert.Throws<ArgumentNullException>(() => host.Turns.BeginTurn(null!));
     }
 
     [Fact]
