@@ -182,7 +182,20 @@ public sealed class ProfileDataTests
     public async Task Outside_a_turn_nobody_can_export()
     {
         await using var data = new TestData();
-        await Assert.ThrowsAsync<NoActiveTurnException>(() => data.Services.GetRequiredService<ProfileData>().ExportAsync("mei", ExportFolder()));
+        // A plain DI scope is no turn: the service cannot even be made there.
+        using (var scope = data.Services.CreateScope())
+        {
+            Assert.Throws<NoActiveTurnException>(() => scope.ServiceProvider.GetRequiredService<ProfileData>());
+        }
+
+        // Made in the owner's turn and kept past it: refused, with the same error as every profile-bound service.
+        ProfileData kept;
+        await using (var turn = data.BeginTurn("1"))
+        {
+            kept = turn.Services.GetRequiredService<ProfileData>();
+        }
+
+        await Assert.ThrowsAsync<NoActiveTurnException>(() => kept.ExportAsync("mei", ExportFolder()));
     }
 
     private static void HardLink(string existing, string link)

@@ -111,8 +111,9 @@ public sealed class ProfileWorkspaceTests
             () => ws.CreateDirectoryAsync("dir", cancellationToken: Ct),
         })
         {
-            var ex = await Assert.ThrowsAsync<WorkspaceAccessException>(() => write().AsTask());
-            Assert.Equal(WorkspaceAccessReason.ReadOnly, ex.Reason);
+            var ex = await Assert.ThrowsAsync<AccessDeniedException>(() => write().AsTask());
+            Assert.Equal(PolicyActions.WorkspaceWrite, ex.Action);
+            Assert.False(ex.Decision.IsAllowed);
             Assert.Contains("read-only", ex.Message, StringComparison.Ordinal);
         }
 
@@ -128,9 +129,9 @@ public sealed class ProfileWorkspaceTests
         await using var turn = host.BeginTurn(NoReader);
         var ws = turn.Services.GetRequiredService<IWorkspace>();
 
-        var ex = await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.ReadAllTextAsync("x.txt", cancellationToken: Ct).AsTask());
-        Assert.Equal(WorkspaceAccessReason.Denied, ex.Reason);
-        await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.ListAsync(cancellationToken: Ct).AsTask());
+        var ex = await Assert.ThrowsAsync<AccessDeniedException>(() => ws.ReadAllTextAsync("x.txt", cancellationToken: Ct).AsTask());
+        Assert.Equal(PolicyActions.WorkspaceRead, ex.Action);
+        await Assert.ThrowsAsync<AccessDeniedException>(() => ws.ListAsync(cancellationToken: Ct).AsTask());
         Assert.False(Directory.Exists(folder));
     }
 
