@@ -12,7 +12,8 @@ namespace Hermes.Identity;
 /// </summary>
 public sealed class IdentitySnapshot
 {
-    // The largest identities file accepted, in bytes (1 MiB): bounds parse time and memory.
+    // The largest identities file accepted, in bytes (1 MiB): about 15,000 people with one account each. It bounds the
+    // time and memory a reload takes; more people than that need a directory kept in a database, not one file.
     internal const int MaxFileBytes = 1 << 20;
 
     private readonly FrozenDictionary<PlatformPrincipal, AgentProfile> _accounts;
@@ -95,6 +96,11 @@ public sealed class IdentitySnapshot
     }
 
     /// <summary>Reads an identities.yaml file.</summary>
+    /// <remarks>
+    /// The file is read in one go, so a writer should replace it by rename (write a temporary file in the same folder,
+    /// then rename it over): a reader then sees the old file or the new one, never half of one.
+    /// Symbolic links are followed.
+    /// </remarks>
     /// <param name="path">The file.</param>
     /// <param name="root">The data root the profiles' folders are under.</param>
     /// <exception cref="IdentityConfigException">The file is missing, too large or not valid; the message says where and what to fix.</exception>
@@ -107,7 +113,7 @@ public sealed class IdentitySnapshot
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             if (stream.Length > MaxFileBytes)
             {
-                throw new IdentityConfigException(path, 1, 1, $"The file is {stream.Length:N0} bytes; identities files are limited to {MaxFileBytes:N0} bytes. Is this the right file?");
+                throw new IdentityConfigException(path, 1, 1, TooLarge($"{stream.Length:N0} bytes ({stream.Length / 1048576.0:0.0} MiB)"));
             }
 
             // Read one byte past the limit so a file that grew after the length check is still refused.
@@ -121,7 +127,7 @@ public sealed class IdentitySnapshot
 
             if (read > MaxFileBytes)
             {
-                throw new IdentityConfigException(path, 1, 1, $"The file is over {MaxFileBytes:N0} bytes; identities files are limited to that. Is this the right file?");
+                throw new IdentityConfigException(path, 1, 1, TooLarge($"over {MaxFileBytes:N0} bytes"));
             }
 
             text = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, read).TrimStart('\uFEFF');
@@ -142,9 +148,22 @@ public sealed class IdentitySnapshot
         {
             throw new IdentityConfigException(path, 1, 1, $"The file cannot be read: {ex.Message}");
         }
+        catch (IOException ex)
+        {
+            // A symbolic link loop, a folder where the file should be, a read error: the reload thread must get an answer, not a crash.
+            throw new IdentityConfigException(path, 1, 1, $"The file cannot be read: {ex.Message}");
+        }
 
         return IdentitiesYamlReader.Read(text, path, root);
     }
+
+    // The cap bounds how long a reload takes and how much memory it holds; the message says what it means in people and
+    // what to do, since a file this large is usually a real deployment that has outgrown one file, not the wrong file.
+    // About 15,000: a person written as in the README (a short key, a role, one account) takes about 70 bytes.
+    private static string TooLarge(string size) =>
+        $"The file is {size}; an identities file is limited to {MaxFileBytes:N0} bytes (1 MiB), which is about 15,000 people " +
+        "with one account each, fewer with display names, several accounts or comments. The limit bounds the time and memory a reload takes. " +
+        "Keep notes and long comments about people out of this file; a deployment with more people than that needs a directory of people kept in a database, not one file.";
 
     /// <summary>A snapshot that admits nobody: used when the host asked to deny everything while the file is invalid.</summary>
     internal static IdentitySnapshot DenyAll(string root, string source) => new(

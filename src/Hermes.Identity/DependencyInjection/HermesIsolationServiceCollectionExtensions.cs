@@ -38,11 +38,18 @@ public static class HermesIsolationServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new HermesMetrics(sp.GetService<IMeterFactory>()));
 
-        services.TryAddSingleton(sp => new YamlIdentitySnapshotProvider(
-            sp.GetRequiredService<IOptions<HermesIsolationOptions>>(),
-            sp.GetRequiredService<HermesMetrics>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<HermesIsolationOptions>>().Value;
+            return new YamlIdentitySnapshotProvider(
+                o.IdentitiesFilePath,
+                o.Root,
+                o.ReloadDelay,
+                o.OnInvalidIdentitiesAtStartup,
+                sp.GetRequiredService<HermesMetrics>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetService<ILoggerFactory>());
+        });
         services.TryAddSingleton<IIdentitySnapshotProvider>(sp => sp.GetRequiredService<YamlIdentitySnapshotProvider>());
         services.TryAddSingleton<IIdentityResolver>(sp => new SnapshotIdentityResolver(
             sp.GetRequiredService<IIdentitySnapshotProvider>(),

@@ -20,6 +20,15 @@ internal static partial class Log
     [LoggerMessage(104, LogLevel.Warning, "Cannot watch {Directory} for changes to the identities file; edits will not be picked up until restart. {Reason}", EventName = "IdentitiesNotWatched")]
     public static partial void IdentitiesNotWatched(ILogger logger, string directory, string reason);
 
+    [LoggerMessage(105, LogLevel.Warning, "The identities file {File} is gone (deleted, or a link to nothing); the last good revision {Revision} stays in force until it is back. To change the file, write a temporary file and rename it over instead.", EventName = "IdentitiesFileMissing")]
+    public static partial void IdentitiesFileMissing(ILogger logger, string file, string revision);
+
+    [LoggerMessage(106, LogLevel.Debug, "Watching the identities file {File} (it leads to {Target}) in {Folders}.", EventName = "IdentitiesWatching")]
+    public static partial void IdentitiesWatching(ILogger logger, string file, string target, string folders);
+
+    [LoggerMessage(107, LogLevel.Error, "A callback of the identities reload token threw; the new snapshot is in force regardless.", EventName = "IdentitiesReloadCallbackFailed")]
+    public static partial void IdentitiesReloadCallbackFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(200, LogLevel.Debug, "Resolved {Principal} to profile {Profile} ({Role}) under revision {Revision}.", EventName = "SenderResolved")]
     public static partial void SenderResolved(ILogger logger, PlatformPrincipal principal, string profile, string role, string revision);
 

@@ -257,6 +257,40 @@ public class IdentitiesYamlTests
     }
 
     [Fact]
+    public void The_size_error_says_how_big_the_file_is_what_the_cap_means_and_what_to_do()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("identities.yaml", "version: 1\n# " + new string('x', 1_200_000) + "\n");
+        var message = Assert.Throws<IdentityConfigException>(() => IdentitySnapshot.Load(path, dir.Path)).Message;
+
+        Assert.Contains($"{new FileInfo(path).Length:N0} bytes", message, StringComparison.Ordinal);
+        Assert.Contains($"{IdentitySnapshot.MaxFileBytes:N0} bytes (1 MiB)", message, StringComparison.Ordinal);
+        Assert.Contains("about 15,000 people", message, StringComparison.Ordinal);
+        Assert.Contains("out of this file", message, StringComparison.Ordinal);
+        Assert.Contains("database", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("right file", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void About_15000_people_fit_under_the_cap_as_the_size_error_says()
+    {
+        // People written as in the README (a six-letter key, a role, one ten-digit account): fill the file to the cap
+        // and count them, then load it, so the number in the error is true and no other limit stops the file first.
+        static string Person(int i) => $"  p{i:D5}:\n    role: trusted\n    accounts: {{ telegram: \"{7_321_130_000L + i}\" }}\n";
+        var text = new System.Text.StringBuilder("version: 1\nidentities:\n");
+        var people = 0;
+        while (text.Length + Person(people).Length <= IdentitySnapshot.MaxFileBytes)
+        {
+            text.Append(Person(people++));
+        }
+
+        Assert.InRange(people, 14_000, 16_000);
+        using var dir = new TempDirectory();
+        var path = dir.Write("identities.yaml", text.ToString());
+        Assert.Equal(people, IdentitySnapshot.Load(path, dir.Path).Profiles.Count);
+    }
+
+    [Fact]
     public void Deep_nesting_is_refused()
     {
         var yaml = "version: 1\nidentities: " + new string('[', 40) + new string(']', 40) + "\n";

@@ -1,15 +1,17 @@
 using Hermes.Identity.Configuration;
 using Hermes.Identity.Internal;
 using Hermes.Identity.Tests.Infrastructure;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Primitives;
 
 namespace Hermes.Identity.Tests.Configuration;
 
 // Invariant 5: a reload builds a whole new snapshot off to the side and swaps it; a bad file keeps the last good one.
 public class ReloadTests
 {
-    private static YamlIdentitySnapshotProvider Provider(TempDirectory dir, InvalidIdentitiesBehavior onInvalid = InvalidIdentitiesBehavior.FailStartup)
-        => new(Options.Create(new HermesIsolationOptions { Root = dir.Path, OnInvalidIdentitiesAtStartup = onInvalid, ReloadDelay = TimeSpan.FromMilliseconds(20) }), new HermesMetrics(), TimeProvider.System);
+    private static YamlIdentitySnapshotProvider Provider(TempDirectory dir, InvalidIdentitiesBehavior onInvalid = InvalidIdentitiesBehavior.FailStartup, FakeLogCollector? logs = null)
+        => ReloadProbe.Provider(dir.Combine("identities.yaml"), dir.Path, logs, onInvalid);
 
     private static string MeAs(string role) => $"version: 1\nidentities:\n  mei: {{ role: {role}, accounts: {{ telegram: \"222\" }} }}\n";
 
@@ -67,13 +69,143 @@ public class ReloadTests
         using var provider = Provider(dir);
 
         dir.Write("identities.yaml", MeAs("guest"));
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (provider.Current.Profiles["mei"].Role != "guest" && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
+        await ReloadProbe.WaitForRevisionAsync(provider, ReloadProbe.RevisionOf(MeAs("guest"), dir.Path), "saving the file in place");
 
         Assert.Equal("guest", provider.Current.Profiles["mei"].Role);
+    }
+
+    [Fact]
+    public async Task Replacing_the_file_by_rename_reloads_it()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("identities.yaml", MeAs("trusted"));
+        using var provider = Provider(dir);
+
+        dir.Write("identities.yaml.tmp", MeAs("guest"));
+        File.Move(dir.Combine("identities.yaml.tmp"), dir.Combine("identities.yaml"), overwrite: true);
+        await ReloadProbe.WaitForRevisionAsync(provider, ReloadProbe.RevisionOf(MeAs("guest"), dir.Path), "renaming a new file over it");
+
+        Assert.Equal("guest", provider.Current.Profiles["mei"].Role);
+    }
+
+    [Fact]
+    public async Task Deleting_the_file_warns_keeps_the_last_good_snapshot_and_recreating_it_reloads()
+    {
+        using var dir = new TempDirectory();
+        var logs = new FakeLogCollector();
+        dir.Write("identities.yaml", MeAs("trusted"));
+        using var provider = Provider(dir, logs: logs);
+        var good = provider.Current;
+
+        File.Delete(dir.Combine("identities.yaml"));
+        var warning = await ReloadProbe.WaitForLogAsync(logs, 105, "deleting the file");
+
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Equal("IdentitiesFileMissing", warning.Id.Name);
+        Assert.Contains(dir.Combine("identities.yaml"), warning.Message, StringComparison.Ordinal);
+        Assert.Contains(good.Revision, warning.Message, StringComparison.Ordinal);
+        Assert.Same(good, provider.Current);
+        Assert.DoesNotContain(logs.GetSnapshot(), r => r.Id.Id == 101);
+
+        // Recreated the recommended way: a temporary file renamed into place.
+        dir.Write("identities.yaml.tmp", MeAs("guest"));
+        File.Move(dir.Combine("identities.yaml.tmp"), dir.Combine("identities.yaml"));
+        await ReloadProbe.WaitForRevisionAsync(provider, ReloadProbe.RevisionOf(MeAs("guest"), dir.Path), "recreating the file");
+        Assert.Equal("guest", provider.Current.Profiles["mei"].Role);
+    }
+
+    [Fact]
+    public async Task A_file_that_cannot_be_opened_keeps_the_last_good_snapshot_and_the_watcher_goes_on()
+    {
+        // A symbolic link loop: opening it fails with ELOOP, an IOException that must not escape the reload thread.
+        using var dir = new TempDirectory();
+        var logs = new FakeLogCollector();
+        dir.Write("identities.yaml", MeAs("trusted"));
+        using var provider = Provider(dir, logs: logs);
+        var good = provider.Current;
+
+        File.CreateSymbolicLink(dir.Combine("loop-a"), "loop-b");
+        File.CreateSymbolicLink(dir.Combine("loop-b"), "loop-a");
+        File.CreateSymbolicLink(dir.Combine("identities.yaml.tmp"), "loop-a");
+        File.Move(dir.Combine("identities.yaml.tmp"), dir.Combine("identities.yaml"), overwrite: true);
+
+        var error = await ReloadProbe.WaitForLogAsync(logs, 101, "pointing the file into a link loop");
+        Assert.Contains("cannot be read", error.Message, StringComparison.Ordinal);
+        Assert.Same(good, provider.Current);
+
+        dir.Write("identities.yaml.tmp", MeAs("guest"));
+        File.Move(dir.Combine("identities.yaml.tmp"), dir.Combine("identities.yaml"), overwrite: true);
+        await ReloadProbe.WaitForRevisionAsync(provider, ReloadProbe.RevisionOf(MeAs("guest"), dir.Path), "replacing the loop with a file");
+    }
+
+    [Fact]
+    public void The_reload_token_fires_after_each_new_revision_is_in_force()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("identities.yaml", MeAs("trusted"));
+        using var provider = Provider(dir);
+        var seen = new List<string>();
+        using var subscription = ChangeToken.OnChange(provider.GetReloadToken, () => seen.Add(provider.Current.Profiles["mei"].Role));
+
+        dir.Write("identities.yaml", MeAs("guest"));
+        Assert.True(provider.TryReload(out _));
+        Assert.Equal(["guest"], seen);
+
+        dir.Write("identities.yaml", MeAs("owner"));
+        Assert.True(provider.TryReload(out _));
+        Assert.Equal(["guest", "owner"], seen);
+
+        // Neither a failed reload nor a reload of the same content is a new snapshot.
+        dir.Write("identities.yaml", "version: 1\nidentities: [\n");
+        Assert.False(provider.TryReload(out _));
+        dir.Write("identities.yaml", MeAs("owner"));
+        Assert.True(provider.TryReload(out _));
+        Assert.Equal(["guest", "owner"], seen);
+    }
+
+    [Fact]
+    public async Task The_reload_token_fires_when_the_watcher_reloads()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("identities.yaml", MeAs("trusted"));
+        using var provider = Provider(dir);
+        var fired = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = provider.GetReloadToken().RegisterChangeCallback(_ => fired.TrySetResult(provider.Current.Profiles["mei"].Role), null);
+
+        dir.Write("identities.yaml.tmp", MeAs("guest"));
+        File.Move(dir.Combine("identities.yaml.tmp"), dir.Combine("identities.yaml"), overwrite: true);
+
+        Assert.Equal("guest", await fired.Task.WaitAsync(ReloadProbe.HangGuard, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public void A_reload_callback_that_throws_does_not_undo_the_reload()
+    {
+        using var dir = new TempDirectory();
+        var logs = new FakeLogCollector();
+        dir.Write("identities.yaml", MeAs("trusted"));
+        using var provider = Provider(dir, logs: logs);
+        using var registration = provider.GetReloadToken().RegisterChangeCallback(_ => throw new InvalidOperationException("host bug"), null);
+
+        dir.Write("identities.yaml", MeAs("guest"));
+        Assert.True(provider.TryReload(out _));
+
+        Assert.Equal("guest", provider.Current.Profiles["mei"].Role);
+        Assert.Contains(logs.GetSnapshot(), r => r.Id.Id == 107 && r.Exception?.InnerException?.Message == "host bug");
+    }
+
+    [Fact]
+    public void A_provider_that_never_reloads_gets_a_token_that_never_fires()
+    {
+        IIdentitySnapshotProvider fixedProvider = new FixedSnapshot(IdentitySnapshot.Parse(MeAs("trusted"), "/srv/hermes"));
+        var token = fixedProvider.GetReloadToken();
+        Assert.False(token.HasChanged);
+        using var registration = token.RegisterChangeCallback(_ => Assert.Fail("fired"), null);
+    }
+
+    private sealed class FixedSnapshot(IdentitySnapshot snapshot) : IIdentitySnapshotProvider
+    {
+        public IdentitySnapshot Current => snapshot;
     }
 
     [Fact]
@@ -139,7 +271,9 @@ public class ReloadTests
         var seen = new HashSet<string>();
         var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
         {
-            for (var i = 0; i < 20_000; i++)
+            // Thousands of resolutions, and on until a few reloads have raced them, however the two threads are scheduled.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (var i = 0; i < 20_000 || (Volatile.Read(ref reloads) <= 10 && clock.Elapsed < ReloadProbe.HangGuard); i++)
             {
                 // One snapshot per decision: read it once, answer both questions from it.
                 var snapshot = provider.Current;
