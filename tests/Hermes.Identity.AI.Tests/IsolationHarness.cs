@@ -52,7 +52,7 @@ internal sealed class IsolationHarness : IAsyncDisposable
 
     public IServiceProvider Services => _services;
 
-    public static IsolationHarness Create(Action<FunctionInvokingChatClient>? configureLoop = null, bool sessions = false, bool memory = true, IChatClient? model = null)
+    public static IsolationHarness Create(Action<FunctionInvokingChatClient>? configureLoop = null, bool sessions = false, bool memory = true, IChatClient? model = null, TimeProvider? time = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "hermes-ai-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -66,6 +66,11 @@ internal sealed class IsolationHarness : IAsyncDisposable
         if (sessions)
         {
             isolation.AddSqliteSessions();
+        }
+
+        if (time is not null)
+        {
+            services.AddSingleton(time);
         }
 
         if (!memory)

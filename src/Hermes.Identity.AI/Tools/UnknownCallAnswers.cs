@@ -3,10 +3,10 @@ using Microsoft.Extensions.AI;
 namespace Hermes.Identity.AI.Tools;
 
 // The loop runs with TerminateOnUnknownCalls, so a call to a name it has never heard of (a name the model made up)
-// comes back here instead of being answered "not found" without asking anyone. Each such call is put to the
-// policy engine like any other; the answer (a refusal with its reason, or "no such tool" when the policy would
-// allow it) goes back to the model as the call's result. Known calls in the same batch, which the loop also left
-// alone, run through the gate.
+// comes back here instead of being answered "not found" without asking anyone. Each such call goes through the
+// gate like any other; the answer (a refusal with its reason, or "no such tool" when the policy would allow it)
+// goes back to the model as the call's result. Known calls in the same batch, which the loop also left alone, go
+// through the gate too.
 internal sealed class UnknownCallAnswers(ToolCallGate gate)
 {
     // The calls of the last model reply that nothing answered, when at least one names an unknown tool; else null.
@@ -74,26 +74,10 @@ internal sealed class UnknownCallAnswers(ToolCallGate gate)
 
     private async Task<object?> AnswerAsync(FunctionCallContent call, AIFunction? function, CancellationToken cancellationToken)
     {
-        var arguments = new AIFunctionArguments(call.Arguments);
-        if (function?.GetService<PolicyGatedFunction>() is null)
-        {
-            // Not gated at its own InvokeAsync (unknown, or a host tool from AdditionalTools): ask here.
-            var refusal = await gate.CheckAsync(call.Name, call.CallId, arguments, cancellationToken).ConfigureAwait(false);
-            if (refusal is not null)
-            {
-                return refusal;
-            }
-
-            if (function is null)
-            {
-                return $"Error: there is no tool named '{call.Name}'. Use only the tools you were given.";
-            }
-        }
-
-        ToolCallGate.UseTurnServices(arguments);
         try
         {
-            return await function.InvokeAsync(arguments, cancellationToken).ConfigureAwait(false);
+            // Through the gate like every call; an offered function is judged there once, then runs underneath its wrapper.
+            return await gate.InvokeAsync(call.Name, call.CallId, new AIFunctionArguments(call.Arguments), function, function is null ? null : RunAsync, cancellationToken).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A tool's failure is the model's to read, as the loop does for every function.
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -103,4 +87,9 @@ internal sealed class UnknownCallAnswers(ToolCallGate gate)
             return "Error: Function failed.";
         }
     }
+
+    private static ValueTask<object?> RunAsync(AIFunction? function, AIFunctionArguments arguments, CancellationToken cancellationToken) =>
+        function!.GetService<PolicyGatedFunction>() is { } gated
+            ? gated.RunJudgedAsync(arguments, cancellationToken)
+            : function.InvokeAsync(arguments, cancellationToken);
 }
