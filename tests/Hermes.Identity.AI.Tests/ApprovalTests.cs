@@ -228,6 +228,39 @@ public sealed class ApprovalTests
         Assert.Same(h.Chat.GetService<ToolApprovals>(), other.GetService<ToolApprovals>());
     }
 
+    [Fact]
+    public async Task A_request_id_another_persons_call_reuses_never_replaces_a_live_request()
+    {
+        // Request ids come from call ids, which the model picks: Bo's model may reuse the id of Ana's waiting call.
+        var time = new FakeTimeProvider(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
+        await using var h = Create(time: time);
+        var approvals = h.Chat.GetService<ToolApprovals>()!;
+        static ToolApprovalRequestContent Asking(string command) =>
+            new("ficc_call_1", new FunctionCallContent("call_1", "terminal", new Dictionary<string, object?> { ["command"] = command }));
+
+        await h.InTurnAsync(Ana(), async ana =>
+        {
+            await approvals.RegisterAsync([Asking("ls")], ana.Context, CancellationToken.None);
+            await Elsewhere(() => h.InTurnAsync(Bo(), async bo =>
+            {
+                await approvals.RegisterAsync([Asking("rm -rf /")], bo.Context, CancellationToken.None);
+                return 0;
+            }).AsTask());
+
+            Assert.Equal([("ficc_call_1", "ana", "terminal")], approvals.Pending);
+            return 0;
+        });
+
+        // Once Ana's request can no longer be granted, the id is free for the next call.
+        time.Advance(TimeSpan.FromMinutes(15));
+        await h.InTurnAsync(Bo(), async bo =>
+        {
+            await approvals.RegisterAsync([Asking("uptime")], bo.Context, CancellationToken.None);
+            Assert.Equal([("ficc_call_1", "bo", "terminal")], approvals.Pending);
+            return 0;
+        });
+    }
+
     private static Task<PolicyDecision> ApproveAsLouis(IsolationHarness h, ToolApprovals approvals, string requestId) =>
         Elsewhere(() => h.InTurnAsync(Louis(), _ => approvals.ApproveAsync(requestId)).AsTask());
 
