@@ -142,12 +142,12 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
             }
 
             var latest = received.ToChatResponse().Messages;
-            if (round + 1 >= _loop.MaximumIterationsPerRequest || UnknownCallAnswers.Unanswered(latest, () => Known(options)) is not { } calls)
+            if (round + 1 >= _loop.MaximumIterationsPerRequest || UnknownCallAnswers.Unanswered(latest, options?.Tools, _loop.AdditionalTools) is not { } calls)
             {
                 yield break;
             }
 
-            var answers = await _unknown.AnswerAsync(calls, Known(options), cancellationToken).ConfigureAwait(false);
+            var answers = await _unknown.AnswerAsync(calls, options?.Tools, _loop.AdditionalTools, cancellationToken).ConfigureAwait(false);
             yield return new ChatResponseUpdate(ChatRole.Tool, answers.Contents) { MessageId = Guid.NewGuid().ToString("N") };
             conversation ??= [.. messages];
             conversation.AddRange(latest);
@@ -184,12 +184,12 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         var latest = response.Messages;
         for (var round = 0; round < _loop.MaximumIterationsPerRequest; round++)
         {
-            if (UnknownCallAnswers.Unanswered(latest, () => Known(options)) is not { } calls)
+            if (UnknownCallAnswers.Unanswered(latest, options?.Tools, _loop.AdditionalTools) is not { } calls)
             {
                 break;
             }
 
-            var answers = await _unknown.AnswerAsync(calls, Known(options), cancellationToken).ConfigureAwait(false);
+            var answers = await _unknown.AnswerAsync(calls, options?.Tools, _loop.AdditionalTools, cancellationToken).ConfigureAwait(false);
             conversation ??= [.. messages];
             conversation.AddRange(latest);
             conversation.Add(answers);
@@ -211,7 +211,4 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
 
         return response;
     }
-
-    // Every tool the loop can find for this request: the offered ones, the host's AdditionalTools and the withheld ones.
-    private IEnumerable<AITool> Known(ChatOptions? options) => (options?.Tools ?? []).Concat(_loop.AdditionalTools ?? []);
 }

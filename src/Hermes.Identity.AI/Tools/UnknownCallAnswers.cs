@@ -10,7 +10,8 @@ namespace Hermes.Identity.AI.Tools;
 internal sealed class UnknownCallAnswers(ToolCallGate gate)
 {
     // The calls of the last model reply that nothing answered, when at least one names an unknown tool; else null.
-    public static List<FunctionCallContent>? Unanswered(IList<ChatMessage> reply, Func<IEnumerable<AITool>> known)
+    // Known tools are the offered ones and the loop's AdditionalTools (the host's, and the withheld ones).
+    public static List<FunctionCallContent>? Unanswered(IList<ChatMessage> reply, IList<AITool>? offered, IList<AITool>? additional)
     {
         // The loop ends a finished exchange with the model's answer, and a stopped one with the calls it left:
         // look further only when the last message holds a call, so the usual turn pays nothing.
@@ -21,19 +22,22 @@ internal sealed class UnknownCallAnswers(ToolCallGate gate)
 
         List<FunctionCallContent>? calls = null;
         HashSet<string>? answered = null;
-        foreach (var content in reply.SelectMany(m => m.Contents))
+        foreach (var message in reply)
         {
-            switch (content)
+            foreach (var content in message.Contents)
             {
-                case FunctionCallContent { InformationalOnly: false } call:
-                    (calls ??= []).Add(call);
-                    break;
-                case FunctionResultContent result:
-                    (answered ??= new(StringComparer.Ordinal)).Add(result.CallId);
-                    break;
-                case ToolApprovalRequestContent { ToolCall: FunctionCallContent waiting }:
-                    (answered ??= new(StringComparer.Ordinal)).Add(waiting.CallId);
-                    break;
+                switch (content)
+                {
+                    case FunctionCallContent { InformationalOnly: false } call:
+                        (calls ??= []).Add(call);
+                        break;
+                    case FunctionResultContent result:
+                        (answered ??= new(StringComparer.Ordinal)).Add(result.CallId);
+                        break;
+                    case ToolApprovalRequestContent { ToolCall: FunctionCallContent waiting }:
+                        (answered ??= new(StringComparer.Ordinal)).Add(waiting.CallId);
+                        break;
+                }
             }
         }
 
@@ -42,9 +46,26 @@ internal sealed class UnknownCallAnswers(ToolCallGate gate)
             return null;
         }
 
-        calls.RemoveAll(c => answered?.Contains(c.CallId) == true);
-        var names = known().Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        return calls.Exists(c => !names.Contains(c.Name)) ? calls : null;
+        if (answered is not null)
+        {
+            for (var i = calls.Count - 1; i >= 0; i--)
+            {
+                if (answered.Contains(calls[i].CallId))
+                {
+                    calls.RemoveAt(i);
+                }
+            }
+        }
+
+        foreach (var call in calls)
+        {
+            if (Find(call.Name, offered, additional, functionsOnly: false) is null)
+            {
+                return calls;
+            }
+        }
+
+        return null;
     }
 
     private static bool HoldsCall(ChatMessage message)
@@ -60,16 +81,38 @@ internal sealed class UnknownCallAnswers(ToolCallGate gate)
         return false;
     }
 
-    public async Task<ChatMessage> AnswerAsync(List<FunctionCallContent> calls, IEnumerable<AITool> known, CancellationToken cancellationToken)
+    public async Task<ChatMessage> AnswerAsync(List<FunctionCallContent> calls, IList<AITool>? offered, IList<AITool>? additional, CancellationToken cancellationToken)
     {
         var results = new List<AIContent>(calls.Count);
         foreach (var call in calls)
         {
-            var function = known.OfType<AIFunction>().FirstOrDefault(f => string.Equals(f.Name, call.Name, StringComparison.Ordinal));
+            var function = (AIFunction?)Find(call.Name, offered, additional, functionsOnly: true);
             results.Add(new FunctionResultContent(call.CallId, await AnswerAsync(call, function, cancellationToken).ConfigureAwait(false)));
         }
 
         return new ChatMessage(ChatRole.Tool, results);
+    }
+
+    // The first tool (or function) of that name: the offered ones first, then AdditionalTools.
+    private static AITool? Find(string name, IList<AITool>? offered, IList<AITool>? additional, bool functionsOnly) =>
+        Find(name, offered, functionsOnly) ?? Find(name, additional, functionsOnly);
+
+    private static AITool? Find(string name, IList<AITool>? tools, bool functionsOnly)
+    {
+        if (tools is null)
+        {
+            return null;
+        }
+
+        foreach (var tool in tools)
+        {
+            if ((!functionsOnly || tool is AIFunction) && string.Equals(tool.Name, name, StringComparison.Ordinal))
+            {
+                return tool;
+            }
+        }
+
+        return null;
     }
 
     private async Task<object?> AnswerAsync(FunctionCallContent call, AIFunction? function, CancellationToken cancellationToken)
