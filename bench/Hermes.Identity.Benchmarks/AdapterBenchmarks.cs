@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Hermes.Identity;
+using Hermes.Identity.Prompt;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,6 +10,8 @@ namespace Hermes.Identity.Benchmarks;
 /// What UseHermesIsolation adds to a turn and to a tool call: the same pipeline (zero-latency scripted model,
 /// UseFunctionInvocation, five tools offered) with and without the layer, each inside a real turn.
 /// Per turn: Turn_hermes - Turn_plain. Per tool call: ((ToolCalls_hermes - ToolCalls_plain) - per turn) / CallsPerTurn.
+/// Of the per-turn cost, the identity block with the sender's memory (IdentityPrompt.RenderAsync, in the core) is
+/// Turn_prompt - Turn_only; the rest is the adapter's own work (tool offer, options, approvals screen, gated wrappers).
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 30)]
@@ -40,6 +43,7 @@ public class AdapterBenchmarks
     private IChatClient _plain = null!;
     private IChatClient _hermes = null!;
     private ChatOptions _options = null!;
+    private IdentityPrompt _prompt = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -55,6 +59,7 @@ public class AdapterBenchmarks
         }
         _services = services.BuildServiceProvider();
         _turns = _services.GetRequiredService<ITurnScopeFactory>();
+        _prompt = _services.GetRequiredService<IdentityPrompt>();
         _mei = _services.GetRequiredService<IIdentityResolver>().ResolveAsync(new SenderEnvelope("telegram", "5550001")).AsTask().GetAwaiter().GetResult();
 
         var noop = AIFunctionFactory.Create(() => "ok", "read_file");
@@ -99,6 +104,19 @@ public class AdapterBenchmarks
     {
         await using var turn = _turns.BeginTurn(_mei);
         return await _hermes.GetResponseAsync(_chat, _options);
+    }
+
+    [Benchmark]
+    public async Task Turn_only()
+    {
+        await using var turn = _turns.BeginTurn(_mei);
+    }
+
+    [Benchmark]
+    public async Task<string> Turn_prompt()
+    {
+        await using var turn = _turns.BeginTurn(_mei);
+        return await _prompt.RenderAsync();
     }
 
     [Benchmark]

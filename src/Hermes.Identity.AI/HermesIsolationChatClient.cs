@@ -9,49 +9,48 @@ using Microsoft.Extensions.Logging;
 
 namespace Hermes.Identity.AI;
 
-// Per request within a turn: offers only the tools the policy shows this profile, adds the identity block
-// (and memory) to the instructions, screens approval responses, and answers calls to names the loop does not
-// know through the policy; and, once, makes the function-invocation loop inside it ask the gate before every
-// function it runs.
+// Arranges each request made within a turn: offers only the tools the policy shows this profile (ToolOffer), adds the
+// identity block (and memory) to the instructions, has approval responses screened and approval requests registered
+// (ToolApprovals), and sends calls the loop handed back to UnknownCallAnswers. It judges no call itself: every
+// function call, whichever way it comes, goes through the one ToolCallGate, which it installs in the
+// function-invocation loop inside it once.
 internal sealed class HermesIsolationChatClient : DelegatingChatClient
 {
-    private readonly PolicyEngine _policy;
     private readonly IdentityPrompt _prompt;
-    private readonly ICurrentProfile _current;
+    private readonly TurnAccess _turns;
     private readonly ToolApprovals _approvals;
-    private readonly ToolCallGate _gate;
-    private readonly ILogger _logger;
-    private readonly FunctionInvokingChatClient _loop;
+    private readonly ToolOffer _offer;
     private readonly UnknownCallAnswers _unknown;
+    private readonly FunctionInvokingChatClient _loop;
+    private readonly ILogger _logger;
 
-    public HermesIsolationChatClient(IChatClient innerClient, PolicyEngine policy, IdentityPrompt prompt, ICurrentProfile current, ToolApprovals approvals, ILogger logger)
+    public HermesIsolationChatClient(IChatClient innerClient, PolicyEngine policy, IdentityPrompt prompt, TurnAccess turns, ToolApprovals approvals, ILogger logger)
         : base(innerClient)
     {
-        _policy = policy;
         _prompt = prompt;
-        _current = current;
+        _turns = turns;
         _approvals = approvals;
         _logger = logger;
-        _gate = new ToolCallGate(policy, current, logger);
-
-        var loop = innerClient.GetService<FunctionInvokingChatClient>() ?? throw new InvalidOperationException(
+        _loop = innerClient.GetService<FunctionInvokingChatClient>() ?? throw new InvalidOperationException(
             "UseHermesIsolation() found no function-invocation loop inside it, so it could not gate tool calls. Put it before " +
             "UseFunctionInvocation() in the builder: new ChatClientBuilder(model).UseHermesIsolation().UseFunctionInvocation().Build(services). " +
             "A loop outside it would run tools without asking the policy.");
-        _loop = loop;
-        _unknown = new UnknownCallAnswers(_gate);
 
-        // A name the loop has never heard of comes back to this client, which asks the policy (see UnknownCallAnswers).
-        loop.TerminateOnUnknownCalls = true;
-        var next = loop.FunctionInvoker;
-        loop.FunctionInvoker = (context, ct) => _gate.InvokeFromLoopAsync(context, next, ct);
-        loop.AdditionalTools = new FlowToolList(loop.AdditionalTools);
+        var gate = new ToolCallGate(policy, turns, approvals, logger);
+        _offer = new ToolOffer(policy, gate);
+        _unknown = new UnknownCallAnswers(gate);
+
+        // A name the loop has never heard of comes back to this client, which sends it through the gate (see UnknownCallAnswers).
+        _loop.TerminateOnUnknownCalls = true;
+        var next = _loop.FunctionInvoker;
+        _loop.FunctionInvoker = (context, ct) => gate.InvokeFromLoopAsync(context, next, ct);
+        _loop.AdditionalTools = new FlowToolList(_loop.AdditionalTools);
     }
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        if (!_current.IsInTurn)
+        if (_turns.Current is not { } turn)
         {
             Log.RequestOutsideTurn(_logger);
             var stripped = WithoutTools(options);
@@ -59,14 +58,13 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
             return await AnswerUnknownCallsAsync(messages, stripped, reply, cancellationToken).ConfigureAwait(false);
         }
 
-        var turn = _current.Turn;
         var (preparedMessages, preparedOptions, withheld) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
         FlowToolList.Current = withheld; // this async method's own flow: restored when it returns
         var response = await base.GetResponseAsync(preparedMessages, preparedOptions, cancellationToken).ConfigureAwait(false);
         response = await AnswerUnknownCallsAsync(preparedMessages, preparedOptions, response, cancellationToken).ConfigureAwait(false);
         foreach (var message in response.Messages)
         {
-            await RegisterApprovalRequestsAsync(message.Contents, turn, cancellationToken).ConfigureAwait(false);
+            await _approvals.RegisterAsync(message.Contents, turn, cancellationToken).ConfigureAwait(false);
         }
 
         return response;
@@ -76,32 +74,48 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        if (!_current.IsInTurn)
+        var turn = _turns.Current;
+        if (turn is null)
         {
             Log.RequestOutsideTurn(_logger);
-            await foreach (var update in StreamAsync(messages, WithoutTools(options), null, null, cancellationToken).ConfigureAwait(false))
-            {
-                yield return update;
-            }
-
-            yield break;
         }
 
-        var turn = _current.Turn;
-        var (preparedMessages, preparedOptions, withheld) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
+        var (preparedMessages, preparedOptions, withheld) = turn is null
+            ? (messages, WithoutTools(options), null)
+            : await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
+
         await foreach (var update in StreamAsync(preparedMessages, preparedOptions, withheld, turn, cancellationToken).ConfigureAwait(false))
         {
             yield return update;
         }
     }
 
-    // Streams the loop's updates; when a reply calls a name the loop does not know, streams the policy's answers
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType == typeof(ToolApprovals) ? _approvals : base.GetService(serviceType, serviceKey);
+    }
+
+    private static ChatOptions? WithoutTools(ChatOptions? options)
+    {
+        if (options is not { Tools.Count: > 0 })
+        {
+            return options;
+        }
+
+        var stripped = options.Clone();
+        stripped.Tools = null;
+        stripped.ToolMode = null;
+        return stripped;
+    }
+
+    // Streams the loop's updates; when a reply calls a name the loop does not know, streams the answers to those calls
     // (see AnswerUnknownCallsAsync) and goes on.
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options, List<AITool>? withheld, TurnContext? turn, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         List<ChatMessage>? conversation = null;
-        IEnumerable<ChatMessage> request = messages;
+        var request = messages;
         for (var round = 0; ; round++)
         {
             var received = new List<ChatResponseUpdate>();
@@ -120,7 +134,7 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
                     received.Add(updates.Current);
                     if (turn is not null)
                     {
-                        await RegisterApprovalRequestsAsync(updates.Current.Contents, turn, cancellationToken).ConfigureAwait(false);
+                        await _approvals.RegisterAsync(updates.Current.Contents, turn, cancellationToken).ConfigureAwait(false);
                     }
 
                     yield return updates.Current;
@@ -128,24 +142,18 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
             }
 
             var latest = received.ToChatResponse().Messages;
-            if (round + 1 >= _loop.MaximumIterationsPerRequest || UnknownCallAnswers.Unanswered(latest, () => Known(options)) is not { } calls)
+            if (round + 1 >= _loop.MaximumIterationsPerRequest || UnknownCallAnswers.Unanswered(latest, options?.Tools, _loop.AdditionalTools) is not { } calls)
             {
                 yield break;
             }
 
-            var answers = await _unknown.AnswerAsync(calls, Known(options), cancellationToken).ConfigureAwait(false);
+            var answers = await _unknown.AnswerAsync(calls, options?.Tools, _loop.AdditionalTools, cancellationToken).ConfigureAwait(false);
             yield return new ChatResponseUpdate(ChatRole.Tool, answers.Contents) { MessageId = Guid.NewGuid().ToString("N") };
             conversation ??= [.. messages];
             conversation.AddRange(latest);
             conversation.Add(answers);
             request = conversation;
         }
-    }
-
-    public override object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is null && serviceType == typeof(ToolApprovals) ? _approvals : base.GetService(serviceType, serviceKey);
     }
 
     private async ValueTask<(IEnumerable<ChatMessage> Messages, ChatOptions Options, List<AITool>? Withheld)> PrepareAsync(
@@ -155,7 +163,7 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         List<AITool>? withheld = null;
         if (prepared.Tools is { Count: > 0 } tools)
         {
-            (prepared.Tools, withheld) = await OfferAsync(tools, cancellationToken).ConfigureAwait(false);
+            (prepared.Tools, withheld) = await _offer.DecideAsync(tools, cancellationToken).ConfigureAwait(false);
             if (prepared.Tools.Count == 0)
             {
                 prepared.Tools = null;
@@ -165,99 +173,10 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
 
         var block = await _prompt.RenderAsync(cancellationToken).ConfigureAwait(false);
         prepared.Instructions = string.IsNullOrEmpty(prepared.Instructions) ? block : prepared.Instructions + "\n\n" + block;
-        return (ScreenApprovalResponses(messages, turn), prepared, withheld);
+        return (_approvals.Screen(messages, turn), prepared, withheld);
     }
 
-    // The same engine decides what is offered and what may run (invariant 4): one PreviewToolCallAsync per tool
-    // (decided like a call, recorded nowhere, so offers do not fill the audit file),
-    // and a tool is offered when the answer is not Deny, which is PolicyEngine.GetVisibleToolsAsync's own rule
-    // (a test pins that the two agree for every role). One pass also tells which offered tools need approval.
-    private async ValueTask<(List<AITool> Offered, List<AITool>? Withheld)> OfferAsync(IList<AITool> tools, CancellationToken cancellationToken)
-    {
-        var offered = new List<AITool>(tools.Count);
-        List<AITool>? withheld = null;
-        foreach (var tool in tools)
-        {
-            var decision = await _policy.PreviewToolCallAsync(tool.Name, cancellationToken).ConfigureAwait(false);
-            if (tool is not AIFunction function)
-            {
-                if (decision.Effect != PolicyEffect.Deny)
-                {
-                    offered.Add(tool);
-                }
-
-                continue;
-            }
-
-            var gated = new PolicyGatedFunction(function, _gate);
-            if (decision.Effect == PolicyEffect.Deny)
-            {
-                (withheld ??= []).Add(gated);
-            }
-            else if (decision.Effect == PolicyEffect.RequireApproval || function.GetService<ApprovalRequiredAIFunction>() is not null)
-            {
-                offered.Add(new ApprovalRequiredAIFunction(gated));
-            }
-            else
-            {
-                offered.Add(gated);
-            }
-        }
-
-        return (offered, withheld);
-    }
-
-    // Approving responses the ledger does not accept become rejections, so the loop never runs them.
-    private IEnumerable<ChatMessage> ScreenApprovalResponses(IEnumerable<ChatMessage> messages, TurnContext turn)
-    {
-        // Read the caller's sequence once, whatever it is.
-        var all = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
-        List<ChatMessage>? screened = null;
-        var index = 0;
-        foreach (var message in all)
-        {
-            List<AIContent>? contents = null;
-            for (var i = 0; i < message.Contents.Count; i++)
-            {
-                if (message.Contents[i] is ToolApprovalResponseContent { Approved: true } response
-                    && !_approvals.TryAccept(response, turn, out var reason))
-                {
-                    Log.ApprovalResponseRefused(_logger, response.RequestId, reason);
-                    contents ??= [.. message.Contents];
-                    contents[i] = new ToolApprovalResponseContent(response.RequestId, false, response.ToolCall) { Reason = reason };
-                }
-            }
-
-            if (contents is not null)
-            {
-                screened ??= [.. all.Take(index)];
-                var copy = message.Clone();
-                copy.Contents = contents;
-                screened.Add(copy);
-            }
-            else
-            {
-                screened?.Add(message);
-            }
-
-            index++;
-        }
-
-        return screened ?? all;
-    }
-
-    private async ValueTask RegisterApprovalRequestsAsync(IList<AIContent> contents, TurnContext turn, CancellationToken cancellationToken)
-    {
-        for (var i = 0; i < contents.Count; i++)
-        {
-            if (contents[i] is ToolApprovalRequestContent request)
-            {
-                await _approvals.RegisterAsync(request, turn, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    // The loop hands back replies that call a name it does not know; answer those calls through the policy and go on,
+    // The loop hands back replies that call a name it does not know; answer those calls through the gate and go on,
     // as the loop itself would, for at most its own iteration limit.
     private async Task<ChatResponse> AnswerUnknownCallsAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, ChatResponse response, CancellationToken cancellationToken)
     {
@@ -265,12 +184,12 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         var latest = response.Messages;
         for (var round = 0; round < _loop.MaximumIterationsPerRequest; round++)
         {
-            if (UnknownCallAnswers.Unanswered(latest, () => Known(options)) is not { } calls)
+            if (UnknownCallAnswers.Unanswered(latest, options?.Tools, _loop.AdditionalTools) is not { } calls)
             {
                 break;
             }
 
-            var answers = await _unknown.AnswerAsync(calls, Known(options), cancellationToken).ConfigureAwait(false);
+            var answers = await _unknown.AnswerAsync(calls, options?.Tools, _loop.AdditionalTools, cancellationToken).ConfigureAwait(false);
             conversation ??= [.. messages];
             conversation.AddRange(latest);
             conversation.Add(answers);
@@ -291,21 +210,5 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         }
 
         return response;
-    }
-
-    // Every tool the loop can find for this request: the offered ones, the host's AdditionalTools and the withheld ones.
-    private IEnumerable<AITool> Known(ChatOptions? options) => (options?.Tools ?? []).Concat(_loop.AdditionalTools ?? []);
-
-    private static ChatOptions? WithoutTools(ChatOptions? options)
-    {
-        if (options is not { Tools.Count: > 0 })
-        {
-            return options;
-        }
-
-        var stripped = options.Clone();
-        stripped.Tools = null;
-        stripped.ToolMode = null;
-        return stripped;
     }
 }

@@ -1,6 +1,7 @@
 using Hermes.Identity;
 using Hermes.Identity.AI;
 using Hermes.Identity.AI.Approvals;
+using Hermes.Identity.AI.Internal;
 using Hermes.Identity.AI.Sessions;
 using Hermes.Identity.Policy;
 using Hermes.Identity.Prompt;
@@ -41,10 +42,10 @@ public static class HermesIsolationChatClientBuilderExtensions
                 "UseHermesIsolation() needs Hermes.Identity's services. Call services.AddHermesIsolation(...) and build the chat client " +
                 "with that service provider (ChatClientBuilder.Build(serviceProvider), or services.AddChatClient(...)).");
             var current = services.GetRequiredService<ICurrentProfile>();
-            var approvals = services.GetService<ToolApprovals>()
-                ?? new ToolApprovals(policy, services.GetService<TimeProvider>() ?? TimeProvider.System);
             var logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.AI");
-            return new HermesIsolationChatClient(inner, policy, services.GetRequiredService<IdentityPrompt>(), current, approvals, logger);
+            var approvals = ToolApprovals.For(policy, services.GetService<TimeProvider>() ?? TimeProvider.System, logger);
+            var prompt = services.GetRequiredService<IdentityPrompt>();
+            return new HermesIsolationChatClient(inner, policy, prompt, new TurnAccess(current), approvals, logger);
         });
     }
 
@@ -62,10 +63,7 @@ public static class HermesIsolationChatClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentOutOfRangeException.ThrowIfLessThan(historyLimit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(historyLimit, 10_000);
-        return builder.Use((inner, services) => new SessionHistoryChatClient(
-            inner,
-            historyLimit,
-            services.GetService<ICurrentProfile>() ?? throw new InvalidOperationException("UseHermesSessionHistory() needs Hermes.Identity's services: call services.AddHermesIsolation(...).AddSqliteSessions() and build the chat client with that service provider."),
-            services.GetService<TimeProvider>() ?? TimeProvider.System));
+        return builder.Use((inner, services) =>
+            new SessionHistoryChatClient(inner, historyLimit, new TurnAccess(services.GetService<ICurrentProfile>()), services.GetService<TimeProvider>() ?? TimeProvider.System));
     }
 }

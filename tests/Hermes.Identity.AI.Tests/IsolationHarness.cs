@@ -13,13 +13,18 @@ namespace Hermes.Identity.AI.Tests;
 // session stores in a temp folder. Decisions are read back from the engine's own audit file.
 internal sealed class IsolationHarness : IAsyncDisposable
 {
-    // The sample's people and tools, plus Ana, whose role may use the terminal once an approver approves the call.
+    // The sample's people and tools, plus Ana and Bo, whose role may use the terminal once an approver approves the call.
     public static readonly string Yaml = SampleStory.IdentitiesYaml.Replace("tools:", """
           ana:
             display_name: Ana
             role: family
             accounts:
               telegram: "4440001"
+          bo:
+            display_name: Bo
+            role: family
+            accounts:
+              telegram: "4440002"
         roles:
           family:
             inherits: trusted
@@ -52,7 +57,7 @@ internal sealed class IsolationHarness : IAsyncDisposable
 
     public IServiceProvider Services => _services;
 
-    public static IsolationHarness Create(Action<FunctionInvokingChatClient>? configureLoop = null, bool sessions = false, bool memory = true, IChatClient? model = null)
+    public static IsolationHarness Create(Action<FunctionInvokingChatClient>? configureLoop = null, bool sessions = false, bool memory = true, IChatClient? model = null, TimeProvider? time = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "hermes-ai-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -66,6 +71,11 @@ internal sealed class IsolationHarness : IAsyncDisposable
         if (sessions)
         {
             isolation.AddSqliteSessions();
+        }
+
+        if (time is not null)
+        {
+            services.AddSingleton(time);
         }
 
         if (!memory)
@@ -92,6 +102,8 @@ internal sealed class IsolationHarness : IAsyncDisposable
         new("telegram", "5550001", kind == ChatKind.Direct ? "5550001" : "-100", kind, displayName);
 
     public static SenderEnvelope Ana() => new("telegram", "4440001", "4440001", ChatKind.Direct, "Ana");
+
+    public static SenderEnvelope Bo() => new("telegram", "4440002", "4440002", ChatKind.Direct, "Bo");
 
     public async Task<Exchange> SendAsync(SenderEnvelope sender, string text, ChatOptions? options = null, IEnumerable<ChatMessage>? history = null)
     {

@@ -1,3 +1,4 @@
+using Hermes.Identity.AI.Internal;
 using Hermes.Identity.Sessions;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,12 +8,12 @@ namespace Hermes.Identity.AI.Sessions;
 // Within a turn whose scope has an ISessionStore: puts the profile's recent conversation before the new
 // messages, and appends the new messages and the reply to the profile's current session afterwards.
 // Outside a turn, or without a store, it passes the request through untouched: there is no profile to read.
-internal sealed class SessionHistoryChatClient(IChatClient innerClient, int historyLimit, ICurrentProfile current, TimeProvider time) : DelegatingChatClient(innerClient)
+internal sealed class SessionHistoryChatClient(IChatClient innerClient, int historyLimit, TurnAccess turns, TimeProvider time) : DelegatingChatClient(innerClient)
 {
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var store = current.IsInTurn ? current.Services.GetService<ISessionStore>() : null;
+        var store = turns.Services?.GetService<ISessionStore>();
         if (store is null)
         {
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);

@@ -2,20 +2,14 @@ using Microsoft.Extensions.AI;
 
 namespace Hermes.Identity.AI.Tools;
 
-// An offered function that asks the gate at InvokeAsync, so whoever invokes it (the loop, the host, another
+// An offered function that goes through the gate at InvokeAsync, so whoever invokes it (the loop, the host, another
 // framework) cannot skip the policy.
 internal sealed class PolicyGatedFunction(AIFunction inner, ToolCallGate gate) : DelegatingAIFunction(inner)
 {
-    protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
-    {
-        var callId = FunctionInvokingChatClient.CurrentContext?.CallContent?.CallId;
-        var refusal = await gate.CheckAsync(Name, callId, arguments, cancellationToken).ConfigureAwait(false);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
+    protected override ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken) =>
+        gate.InvokeAsync(Name, FunctionInvokingChatClient.CurrentContext?.CallContent?.CallId, arguments, this, static (self, a, ct) => self.RunJudgedAsync(a, ct), cancellationToken);
 
-        gate.UseTurnServices(arguments);
-        return await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false);
-    }
+    // The function underneath, for the gate once it has judged this very call.
+    internal ValueTask<object?> RunJudgedAsync(AIFunctionArguments arguments, CancellationToken cancellationToken) =>
+        InnerFunction.InvokeAsync(arguments, cancellationToken);
 }

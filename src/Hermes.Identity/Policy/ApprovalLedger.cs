@@ -1,16 +1,20 @@
-using System.Collections.Concurrent;
-
 namespace Hermes.Identity.Policy;
 
-// Approvals granted and not yet used. Each is consumed by the first call that matches it exactly, and
-// expires after PolicyOptions.ApprovalLifetime. Bounded, so a flood of grants cannot grow it forever.
+// Approvals granted, and approvals used. Each grant is consumed by the first call that matches it exactly and
+// expires PolicyOptions.ApprovalLifetime after it was given; a used one is remembered until then, so granting the
+// same request again after its call ran is refused instead of letting the call run twice. A request itself expires
+// ApprovalLifetime after the engine asked for it (ApprovalRequest.ExpiresAt), which is never later than any grant
+// of it would, so by the time a used entry is forgotten every grant of its request is refused as expired.
+// Bounded: live entries, waiting or used, count towards Capacity, so a flood of grants cannot grow it forever.
 internal sealed class ApprovalLedger
 {
     public const int Capacity = 10_000;
 
-    private readonly ConcurrentDictionary<ApprovalKey, (string Approver, DateTimeOffset Expires)> _granted = new();
+    private readonly Dictionary<ApprovalKey, Entry> _entries = [];
+    private readonly Lock _lock = new();
     private readonly TimeProvider _time;
     private readonly TimeSpan _lifetime;
+    private int _waiting; // granted and not yet used (expired ones included until swept)
 
     public ApprovalLedger(TimeProvider time, TimeSpan lifetime)
     {
@@ -18,42 +22,105 @@ internal sealed class ApprovalLedger
         _lifetime = lifetime;
     }
 
-    public bool IsEmpty => _granted.IsEmpty;
-
-    /// <summary>Records an approval by <paramref name="approver"/>; false when the ledger is full of live approvals.</summary>
-    public bool Grant(ApprovalKey key, string approver)
+    public enum GrantOutcome
     {
+        Granted,
+        AlreadyUsed,
+        Expired,
+        Full,
+    }
+
+    /// <summary>True when no approval waits to be used: the calls that need one need not look.</summary>
+    public bool IsEmpty => Volatile.Read(ref _waiting) == 0;
+
+    /// <summary>A request for this exact call, good for <see cref="PolicyOptions.ApprovalLifetime"/> from now.</summary>
+    public ApprovalRequest Issue(string profileKey, string turnId, string toolCallId, string argumentsDigest, string action, string? resource) =>
+        new(profileKey, turnId, toolCallId, argumentsDigest, action, resource, _time.GetUtcNow() + _lifetime);
+
+    /// <summary>
+    /// Records an approval of <paramref name="request"/> by <paramref name="approver"/>. Refused when its call already
+    /// ran on an approval, when the request has expired, or when the ledger is full of live entries. Granting a request
+    /// whose approval still waits to be used changes nothing.
+    /// </summary>
+    public GrantOutcome Grant(ApprovalRequest request, string approver)
+    {
+        var key = request.Key;
         var now = _time.GetUtcNow();
-        if (_granted.Count >= Capacity)
+        lock (_lock)
         {
-            foreach (var (k, v) in _granted)
+            if (_entries.TryGetValue(key, out var entry) && entry.Expires > now)
             {
-                if (v.Expires <= now)
+                return entry.Used ? GrantOutcome.AlreadyUsed : GrantOutcome.Granted;
+            }
+
+            if (request.ExpiresAt <= now)
+            {
+                return GrantOutcome.Expired;
+            }
+
+            if (_entries.Count >= Capacity)
+            {
+                Sweep(now);
+                if (_entries.Count >= Capacity)
                 {
-                    _granted.TryRemove(k, out _);
+                    return GrantOutcome.Full;
                 }
             }
 
-            if (_granted.Count >= Capacity)
+            if (_entries.Remove(key, out var stale) && !stale.Used)
             {
-                return false;
+                _waiting--;
             }
-        }
 
-        _granted[key] = (approver, now + _lifetime);
-        return true;
+            _entries.Add(key, new Entry(approver, now + _lifetime, Used: false));
+            _waiting++;
+            return GrantOutcome.Granted;
+        }
     }
 
-    /// <summary>Uses up the approval for exactly this call, if there is a live one.</summary>
+    /// <summary>Uses up the approval for exactly this call, if there is a live one, and remembers that it was used.</summary>
     public bool TryConsume(ApprovalKey key, out string approver)
     {
-        if (_granted.TryRemove(key, out var grant) && grant.Expires > _time.GetUtcNow())
+        var now = _time.GetUtcNow();
+        lock (_lock)
         {
-            approver = grant.Approver;
-            return true;
+            if (_entries.TryGetValue(key, out var entry) && !entry.Used && entry.Expires > now)
+            {
+                _entries[key] = entry with { Used = true };
+                _waiting--;
+                approver = entry.Approver;
+                return true;
+            }
         }
 
         approver = string.Empty;
         return false;
     }
+
+    private void Sweep(DateTimeOffset now)
+    {
+        List<ApprovalKey>? expired = null;
+        foreach (var (key, entry) in _entries)
+        {
+            if (entry.Expires <= now)
+            {
+                (expired ??= []).Add(key);
+            }
+        }
+
+        if (expired is null)
+        {
+            return;
+        }
+
+        foreach (var key in expired)
+        {
+            if (_entries.Remove(key, out var entry) && !entry.Used)
+            {
+                _waiting--;
+            }
+        }
+    }
+
+    private readonly record struct Entry(string Approver, DateTimeOffset Expires, bool Used);
 }

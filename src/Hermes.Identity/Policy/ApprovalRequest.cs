@@ -3,12 +3,13 @@ namespace Hermes.Identity;
 /// <summary>
 /// A call waiting for an approval: who asked, in which turn, which tool call and which arguments.
 /// Only the engine creates one (on a <see cref="PolicyEffect.RequireApproval"/> decision); pass it to
-/// <see cref="Policy.PolicyEngine.GrantApprovalAsync"/> from the approver's turn. The approval it leads to is
-/// good for exactly this call, once.
+/// <see cref="Policy.PolicyEngine.GrantApprovalAsync"/> from the approver's turn, before <see cref="ExpiresAt"/>.
+/// The approval it leads to is good for exactly this call, once: once the call has run, granting the request
+/// again is refused.
 /// </summary>
 public sealed class ApprovalRequest
 {
-    internal ApprovalRequest(string profileKey, string turnId, string toolCallId, string argumentsDigest, string action, string? resource)
+    internal ApprovalRequest(string profileKey, string turnId, string toolCallId, string argumentsDigest, string action, string? resource, DateTimeOffset expiresAt)
     {
         ProfileKey = profileKey;
         TurnId = turnId;
@@ -16,6 +17,7 @@ public sealed class ApprovalRequest
         ArgumentsDigest = argumentsDigest;
         Action = action;
         Resource = resource;
+        ExpiresAt = expiresAt;
     }
 
     /// <summary>The profile whose call waits.</summary>
@@ -35,6 +37,12 @@ public sealed class ApprovalRequest
 
     /// <summary>The tool's name or other resource.</summary>
     public string? Resource { get; }
+
+    /// <summary>
+    /// Until when the request may be granted: <see cref="Policy.PolicyOptions.ApprovalLifetime"/> after the engine asked
+    /// for it. A grant after this is refused; ask for the call again.
+    /// </summary>
+    public DateTimeOffset ExpiresAt { get; }
 
     internal ApprovalKey Key => new(ProfileKey, TurnId, ToolCallId, ArgumentsDigest, Action, Resource);
 

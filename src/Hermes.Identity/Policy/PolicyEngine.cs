@@ -151,7 +151,9 @@ public sealed class PolicyEngine
     /// Approves a call that got <see cref="PolicyEffect.RequireApproval"/>, as the current turn's profile. Allowed only
     /// if that profile holds <c>approval.grant</c>. The approval is good once, for exactly the turn, tool call id and
     /// arguments digest of <paramref name="request"/>, within <see cref="PolicyOptions.ApprovalLifetime"/>: the
-    /// requester's next <see cref="AuthorizeToolCallAsync"/> for that call is then allowed.
+    /// requester's next <see cref="AuthorizeToolCallAsync"/> for that call is then allowed. A request whose call already
+    /// ran on an approval, or that has expired (<see cref="ApprovalRequest.ExpiresAt"/>), is refused with a reason that
+    /// says so: a call runs at most once per approval request, however often it is granted.
     /// </summary>
     /// <returns>The decision on <c>approval.grant</c>: allowed means the approval is recorded.</returns>
     public async ValueTask<PolicyDecision> GrantApprovalAsync(ApprovalRequest request, CancellationToken cancellationToken = default)
@@ -165,11 +167,19 @@ public sealed class PolicyEngine
             return decision.Effect == PolicyEffect.Deny ? decision : PolicyDecision.Deny($"An approval cannot itself wait for an approval: {decision.Reason}", decision.Revision, decision.RuleIds);
         }
 
-        if (!_approvals.Grant(request.Key, approver))
+        var refusal = _approvals.Grant(request, approver) switch
         {
-            const string full = "Too many approvals are waiting to be used; try again once some have been used or have expired.";
-            Log.ApprovalRefused(_log.Logger, approver, request, full);
-            return PolicyDecision.Deny(full, decision.Revision);
+            ApprovalLedger.GrantOutcome.Granted => null,
+            ApprovalLedger.GrantOutcome.AlreadyUsed =>
+                "This approval request was already used: its call ran once on an approval, and granting it again does not let it run again. Another run needs a new request.",
+            ApprovalLedger.GrantOutcome.Expired =>
+                $"This approval request expired at {request.ExpiresAt.UtcDateTime.ToString("u", System.Globalization.CultureInfo.InvariantCulture)} and can no longer be granted. The call must be asked for again.",
+            _ => "Too many approvals are waiting to be used; try again once some have been used or have expired.",
+        };
+        if (refusal is not null)
+        {
+            Log.ApprovalRefused(_log.Logger, approver, request, refusal);
+            return PolicyDecision.Deny(refusal, decision.Revision);
         }
 
         Log.ApprovalGranted(_log.Logger, approver, request);
@@ -389,7 +399,7 @@ public sealed class PolicyEngine
             return decision;
         }
 
-        var pending = new ApprovalRequest(call.Subject.Key, call.TurnId, call.ToolCallId, call.ArgumentsDigest, call.Action!, call.Resource);
+        var pending = _approvals.Issue(call.Subject.Key, call.TurnId, call.ToolCallId, call.ArgumentsDigest, call.Action!, call.Resource);
         if ((mode & Mode.ConsumeApprovals) != 0 && !_approvals.IsEmpty && _approvals.TryConsume(pending.Key, out var approver))
         {
             return new PolicyDecision(PolicyEffect.Allow, $"{approver} approved this call. {decision.Reason}", [.. decision.RuleIds, "approval:" + approver], decision.Revision);
