@@ -9,7 +9,6 @@ internal static class MemoryIoFailure
 {
     private const int EWouldBlockLinux = 11;
     private const int EWouldBlockBsd = 35;
-    private const int ENotDir = 20;
     private const int ENFile = 23;
     private const int EMFile = 24;
     private const int ENoSpc = 28;
@@ -44,34 +43,34 @@ internal static class MemoryIoFailure
     // folder is the memory folder, used only to find a file standing where a folder should be.
     public static string Explain(Exception ex, string folder)
     {
-        switch (ex)
+        // ENOTDIR reaches .NET callers as DirectoryNotFoundException, and EEXIST from mkdir as a bare IOException.
+        if (ex is IOException && FileInTheWay(folder) is { } file)
         {
-            case UnauthorizedAccessException:
-                return "the host's process is not allowed to write there (permission denied: EACCES or EPERM, " +
-                    "or an immutable file or folder). Trying again will not help: the host's operator must give the host's user " +
-                    "write access to the memory folder, or clear its immutable attribute (chattr -i)";
-            case DirectoryNotFoundException:
-                return FileInTheWay(folder) is { } file
-                    ? $"'{Path.GetFileName(file)}' on the way to the memory folder is a file, not a folder (ENOTDIR). " +
-                      "Trying again will not help: the host's operator must move that file away"
-                    : "the memory folder was removed while the edit was starting (was this person's data erased?). Try again";
-            case PathTooLongException:
-                return "the path of the memory folder is too long for the file system. The host's operator must use a shorter data root";
-            case IOException io when Is(io, ERoFs, ErrorWriteProtect):
-                return "the file system holding it is read-only (EROFS). Trying again will not help: the host's operator must " +
-                    "remount it read-write, or move the data root to a writable disk";
-            case IOException io when Is(io, ENoSpc, ErrorDiskFull) || Is(io, s_eDQuot, ErrorHandleDiskFull):
-                return "the disk (or the host user's quota) is full (ENOSPC). Earlier memory is intact; " +
-                    "the host's operator must free some space, and then the edit can be tried again";
-            case IOException io when Is(io, ENotDir, -1):
-                return "a part of the memory folder's path is a file, not a folder (ENOTDIR). Trying again will not help: " +
-                    "the host's operator must move that file away";
-            case IOException io when Is(io, EMFile, -1) || Is(io, ENFile, -1):
-                return "the host has too many files open (EMFILE). Try again in a moment; if it persists, the host's operator " +
-                    "must raise the open-file limit";
-            default:
-                return $"{ex.Message.TrimEnd('.')}. The host's operator should look at the memory folder and the disk";
+            return $"'{Path.GetFileName(file)}', on the way to the memory folder, is a file, not a folder (ENOTDIR). " +
+                "Trying again will not help: the host's operator must move that file away";
         }
+
+        return ex switch
+        {
+            UnauthorizedAccessException =>
+                "the host's process is not allowed to write there (permission denied: EACCES or EPERM, " +
+                "or an immutable file or folder). Trying again will not help: the host's operator must give the host's user " +
+                "write access to the memory folder, or clear its immutable attribute (chattr -i)",
+            DirectoryNotFoundException =>
+                "the memory folder was removed while the edit was starting (was this person's data erased?). Try again",
+            PathTooLongException =>
+                "the path of the memory folder is too long for the file system. The host's operator must use a shorter data root",
+            IOException io when Is(io, ERoFs, ErrorWriteProtect) =>
+                "the file system holding it is read-only (EROFS). Trying again will not help: the host's operator must " +
+                "remount it read-write, or move the data root to a writable disk",
+            IOException io when Is(io, ENoSpc, ErrorDiskFull) || Is(io, s_eDQuot, ErrorHandleDiskFull) =>
+                "the disk (or the host user's quota) is full (ENOSPC). Earlier memory is intact; " +
+                "the host's operator must free some space, and then the edit can be tried again",
+            IOException io when Is(io, EMFile, -1) || Is(io, ENFile, -1) =>
+                "the host has too many files open (EMFILE). Try again in a moment; if it persists, the host's operator " +
+                "must raise the open-file limit",
+            _ => $"{ex.Message.TrimEnd('.')}. The host's operator should look at the memory folder and the disk",
+        };
     }
 
     private static bool Is(IOException ex, int errno, int win32)
