@@ -166,7 +166,15 @@ internal static class WorkspacePath
 
         if (canNormalize)
         {
-            return path.IsNormalized(NormalizationForm.FormC) ? path : path.Normalize(NormalizationForm.FormC);
+            try
+            {
+                return path.IsNormalized(NormalizationForm.FormC) ? path : path.Normalize(NormalizationForm.FormC);
+            }
+            catch (ArgumentException)
+            {
+                // .NET refuses to normalise U+FFFE (a noncharacter) as well as broken surrogate pairs.
+                throw Invalid("The path holds a character that is not valid in Unicode text (such as U+FFFE), so it has no file name to give the file system. Spell the name again.");
+            }
         }
 
         foreach (var rune in path.EnumerateRunes())

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Hermes.Identity.Memory;
+using Hermes.Identity.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static Hermes.Identity.Tests.Memory.MemoryTestRoot;
 
@@ -18,16 +18,14 @@ public sealed class MemoryFaultTests
     {
         var root = NewRootFolder();
         var folder = Path.Combine(root, "memories", "mei");
-        Directory.CreateDirectory(folder);
-        var mounted = false;
+        Action? unmount = null;
         try
         {
-            mounted = OperatingSystem.IsLinux() && Run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", folder) == 0;
-            Assert.SkipUnless(mounted, "Mounting a tmpfs needs Linux and root; the read-only file system case is not exercised here.");
+            unmount = FileSystemFaults.MountTmpfs(folder, "64k", "the read-only file system case");
             await using var data = Create(o => o.LockTimeout = LongestLockTimeout, root: root);
             await data.AddAsync(Mei, MemoryFile.Notes, "likes tea");
             var before = Bytes(data.NotesPath("mei"));
-            Assert.Equal(0, Run("mount", "-o", "remount,ro", folder));
+            FileSystemFaults.RemountReadOnly(folder);
 
             // MEMORY.md has its lock file already; USER.md's lock file would be created now.
             foreach (var file in new[] { MemoryFile.Notes, MemoryFile.User })
@@ -44,11 +42,7 @@ public sealed class MemoryFaultTests
         }
         finally
         {
-            if (mounted)
-            {
-                Run("umount", folder);
-            }
-
+            unmount?.Invoke();
             DeleteFolder(root);
         }
     }
@@ -63,7 +57,7 @@ public sealed class MemoryFaultTests
         {
             await data.AddAsync(Mei, MemoryFile.Notes, "likes tea");
             var before = Bytes(data.NotesPath("mei"));
-            undo = MakeUnwritable(folder);
+            undo = FileSystemFaults.MakeUnwritable(folder);
 
             // MEMORY.md: the lock file opens, the temp file cannot be made. USER.md: its lock file cannot be made.
             foreach (var file in new[] { MemoryFile.Notes, MemoryFile.User })
@@ -177,67 +171,5 @@ public sealed class MemoryFaultTests
         await data.AddAsync(Mei, MemoryFile.User, "works nights");
 
         Assert.False(File.Exists(stale));
-    }
-
-    // Returns what undoes it, or skips: root ignores file modes, so as root the folder is made immutable
-    // instead (EPERM), where the file system supports it; otherwise it is made read-only (EACCES).
-    private static Action MakeUnwritable(string folder)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Assert.Skip("File modes and chattr are Unix tools; the permission case is not exercised on Windows.");
-        }
-
-        Assert.Equal(0, Run("chmod", "500", folder));
-        if (!CanCreateIn(folder))
-        {
-            return () => Run("chmod", "700", folder);
-        }
-
-        Run("chmod", "700", folder);
-        Assert.SkipUnless(Run("chattr", "+i", folder) == 0, "Running as root, where modes do not stop writes, and chattr +i is not available or not supported by this file system.");
-        if (!CanCreateIn(folder))
-        {
-            return () => Run("chattr", "-i", folder);
-        }
-
-        Run("chattr", "-i", folder);
-        Assert.Skip("Neither chmod nor chattr +i stops writes to the folder here.");
-        return () => { };
-    }
-
-    private static bool CanCreateIn(string folder)
-    {
-        var probe = Path.Combine(folder, "probe");
-        try
-        {
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
-            return true;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
-    private static int Run(string file, params string[] args)
-    {
-        try
-        {
-            var start = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            using var process = Process.Start(start)!;
-            process.WaitForExit();
-            return process.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
-        }
     }
 }
