@@ -90,7 +90,8 @@ internal sealed class MemoryFileStore
         }
         catch (MemoryException ex)
         {
-            throw Failed(path, ex.Message, ex.InnerException ?? ex);
+            Log.MemoryWriteFailed(_logger, path, ex.Message);
+            throw;
         }
 
         using (held)

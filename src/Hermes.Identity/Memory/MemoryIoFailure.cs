@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Hermes.Identity.Memory;
 
 // Tells a failure that waiting cures (another writer holds the lock) from one it does not (a read-only
@@ -69,9 +71,16 @@ internal static class MemoryIoFailure
             IOException io when Is(io, EMFile, -1) || Is(io, ENFile, -1) =>
                 "the host has too many files open (EMFILE). Try again in a moment; if it persists, the host's operator " +
                 "must raise the open-file limit",
-            _ => $"{ex.Message.TrimEnd('.')}. The host's operator should look at the memory folder and the disk",
+            // Not ex.Message: it holds the full path, which the log line has for the operator.
+            IOException io when io.GetType() == typeof(IOException) && SystemErrorCode(io) is > 0 and var code =>
+                $"{Marshal.GetPInvokeErrorMessage(code)} (error {code}). The host's operator should look at the memory folder and the disk",
+            _ => $"an unexpected {ex.GetType().Name} (HRESULT 0x{ex.HResult:X8}). The host's operator should look at the memory folder and the disk",
         };
     }
+
+    // The errno on Unix; the Win32 error code on Windows (0 when HResult is not a Win32 one).
+    private static int SystemErrorCode(IOException ex) => !OperatingSystem.IsWindows() ? ex.HResult
+        : (ex.HResult & unchecked((int)0xFFFF0000)) == Win32HResult ? ex.HResult & 0xFFFF : 0;
 
     private static bool Is(IOException ex, int errno, int win32)
     {
