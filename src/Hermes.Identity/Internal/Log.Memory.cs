@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(604, LogLevel.Warning, "Memory folders cannot be flushed to disk on this platform (no libc found): a power cut right after a memory write may lose that write. Writes are still atomic.", EventName = "MemoryFolderFlushUnavailable")]
     public static partial void MemoryFolderFlushUnavailable(ILogger logger);
+
+    [LoggerMessage(605, LogLevel.Warning, "Memory file {Path} was not written: {Reason}", EventName = "MemoryWriteFailed")]
+    public static partial void MemoryWriteFailed(ILogger logger, string path, string reason);
 }

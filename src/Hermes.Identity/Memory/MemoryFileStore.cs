@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text;
 using Hermes.Identity.Internal;
 using Microsoft.Extensions.Logging;
@@ -8,68 +6,65 @@ using Microsoft.Extensions.Options;
 
 namespace Hermes.Identity.Memory;
 
-// Reads and rewrites memory files. One per process (a singleton): it owns the in-process gates.
-// A rewrite happens under a per-file SemaphoreSlim (writers in this process) and an advisory lock
-// on ".<file>.lock" beside the file (writers in other processes); it reads the file again under
-// both, so no concurrent edit is lost. Readers take no lock: the file is only ever replaced by a rename.
+// Reads and rewrites memory files. One per process (a singleton): it owns the in-process gates and the
+// read cache. A rewrite happens under the file's MemoryFileLock (writers in this and other processes)
+// and reads the file again under it, so no concurrent edit is lost; the new content is written by
+// DurableFileWriter. Readers take no lock: the file is only ever replaced by a rename.
 internal sealed class MemoryFileStore
 {
     // Far above any limit (100,000 characters is at most 400,000 bytes): a larger file is not ours.
     internal const int MaxFileBytes = 1 << 20;
 
-    internal static readonly TimeSpan StaleTempAge = TimeSpan.FromMinutes(1);
-
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMilliseconds(50);
 
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, byte> _swept = new(StringComparer.Ordinal);
-    private readonly TimeSpan _lockTimeout;
+    private readonly MemoryFileLock _locks;
+    private readonly MemoryReadCache _cache;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private int _warnedNoFolderFlush;
 
     public MemoryFileStore(IOptions<MemoryOptions> options, TimeProvider time, ILoggerFactory? loggerFactory = null)
     {
-        _lockTimeout = options.Value.LockTimeout;
         _time = time;
+        _locks = new MemoryFileLock(options.Value.LockTimeout, time);
+        _cache = new MemoryReadCache(time);
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.Memory");
     }
 
-    // Every prompt reads the sender's memory, so parsed files are kept while their size and write time
-    // stay the same. A file written within RacyWindow of being cached is not trusted later: two writes
-    // inside one tick of the file system's clock can leave the same stamp (git's "racily clean" rule).
-    private static readonly TimeSpan RacyWindow = TimeSpan.FromMilliseconds(100);
-    private readonly ConcurrentDictionary<string, CachedFile> _cache = new(StringComparer.Ordinal);
+    /// <summary>Files with an edit in progress or waiting. For tests: it returns to 0 when no edit runs.</summary>
+    internal int EditGateCount => _locks.GateCount;
 
-    private sealed record CachedFile(long Length, DateTime LastWriteUtc, DateTime CachedAtUtc, string[] Entries);
+    /// <summary>Files whose parsed entries are cached. For tests: never above <see cref="CacheCapacity"/>.</summary>
+    internal int CachedFileCount => _cache.Count;
 
+    internal int CacheCapacity => _cache.Capacity;
+
+    // Every prompt reads the sender's memory: a file unchanged since it was last read is not read again.
+    // A file read from disk (or first seen missing) has its folder swept of dead writers' temp files first.
     public List<string> Read(string path)
     {
-        SweepOnce(Path.GetDirectoryName(path)!);
         var info = new FileInfo(path);
         if (!info.Exists)
         {
-            _cache.TryRemove(path, out _);
+            if (!_cache.WasAbsent(path))
+            {
+                Sweep(Path.GetDirectoryName(path)!);
+                _cache.SetAbsent(path);
+            }
+
             return [];
         }
 
-        if (_cache.TryGetValue(path, out var cached)
-            && cached.Length == info.Length
-            && cached.LastWriteUtc == info.LastWriteTimeUtc
-            && cached.LastWriteUtc < cached.CachedAtUtc - RacyWindow)
+        if (_cache.TryGet(path, info.Length, info.LastWriteTimeUtc, out var cached))
         {
-            return [.. cached.Entries];
+            return [.. cached];
         }
 
+        Sweep(Path.GetDirectoryName(path)!);
         // Stamp first, content second: if the file changes in between, the stamp is older than the content
         // and the next read sees a different stamp and reads again.
         var entries = ReadEntries(path);
-        if (_cache.Count < 10_000 || _cache.ContainsKey(path))
-        {
-            _cache[path] = new CachedFile(info.Length, info.LastWriteTimeUtc, DateTime.UtcNow, [.. entries]);
-        }
-
+        _cache.Set(path, info.Length, info.LastWriteTimeUtc, [.. entries]);
         return entries;
     }
 
@@ -78,76 +73,60 @@ internal sealed class MemoryFileStore
     public async ValueTask<(List<string> Entries, bool Changed)> UpdateAsync(string path, Func<List<string>, bool> edit, CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(path)!;
-        var gate = _gates.GetOrAdd(path, static _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var file = Path.GetFileName(path);
         try
         {
-            try
-            {
-                EnsureDirectory(directory);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new MemoryException($"The folder of {Path.GetFileName(path)} could not be created, so nothing was written: {ex.Message}", ex);
-            }
+            DurableFileWriter.CreateDirectory(directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Failed(path, $"The folder of {file} could not be created, so nothing was written: {MemoryIoFailure.Explain(ex, directory)}.", ex);
+        }
 
-            SweepOnce(directory);
-            using var fileLock = await LockAsync(path, cancellationToken).ConfigureAwait(false);
+        MemoryFileLock.Held held;
+        try
+        {
+            held = await _locks.AcquireAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MemoryException ex)
+        {
+            Log.MemoryWriteFailed(_logger, path, ex.Message);
+            throw;
+        }
+
+        using (held)
+        {
+            Sweep(directory);
             var entries = ReadEntries(path);
             if (!edit(entries))
             {
                 return (entries, false);
             }
 
-            _cache.TryRemove(path, out _);
-            if (!WriteAtomically(path, StrictUtf8.GetBytes(MemoryEntries.Format(entries))) && Interlocked.Exchange(ref _warnedNoFolderFlush, 1) == 0)
+            _cache.Remove(path);
+            try
             {
-                Log.MemoryFolderFlushUnavailable(_logger);
+                if (!DurableFileWriter.Write(path, StrictUtf8.GetBytes(MemoryEntries.Format(entries))) && Interlocked.Exchange(ref _warnedNoFolderFlush, 1) == 0)
+                {
+                    Log.MemoryFolderFlushUnavailable(_logger);
+                }
+            }
+            catch (DurableFileWriter.FolderNotFlushedException ex)
+            {
+                throw Failed(path, $"{file} was written, but its folder could not be flushed to disk, so a power cut could still undo the write: {MemoryIoFailure.Explain(ex.InnerException!, directory)}.", ex);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw Failed(path, $"{file} could not be written, so it is unchanged: {MemoryIoFailure.Explain(ex, directory)}.", ex);
+            }
+            finally
+            {
+                _cache.Remove(path);
             }
 
-            _cache.TryRemove(path, out _);
             return (entries, true);
         }
-        finally
-        {
-            gate.Release();
-        }
     }
-
-    internal static bool IsTempFileName(string name)
-    {
-        // .<target>.<16 hex>.tmp, as TempPathFor makes them.
-        if (!name.StartsWith('.') || !name.EndsWith(".tmp", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var body = name.AsSpan(1, name.Length - 5);
-        var dot = body.LastIndexOf('.');
-        if (dot <= 0 || body.Length - dot - 1 != 16)
-        {
-            return false;
-        }
-
-        var target = body[..dot];
-        return (target.SequenceEqual("MEMORY.md") || target.SequenceEqual("USER.md")) && IsLowerHex(body[(dot + 1)..]);
-    }
-
-    private static bool IsLowerHex(ReadOnlySpan<char> text)
-    {
-        foreach (var c in text)
-        {
-            if (!char.IsAsciiHexDigitLower(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static string TempPathFor(string path) =>
-        Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
 
     private static List<string> ReadEntries(string path)
     {
@@ -167,6 +146,10 @@ internal sealed class MemoryFileStore
         {
             return [];
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new MemoryException($"{Path.GetFileName(path)} could not be read: {MemoryIoFailure.Explain(ex, Path.GetDirectoryName(path)!)}.", ex);
+        }
 
         try
         {
@@ -178,153 +161,27 @@ internal sealed class MemoryFileStore
         }
     }
 
-    // Temp file beside the target, flushed to disk, renamed over the target, the folder flushed:
-    // a crash at any point leaves the old file or the new one, never a mix or nothing.
-    // Returns false when the folder could not be flushed because this platform offers no way to.
-    private static bool WriteAtomically(string path, byte[] content)
+    // Logs the failure with the full path for the host's operator; the exception's message names only the file.
+    private MemoryException Failed(string path, string message, Exception inner)
     {
-        var temp = TempPathFor(path);
-        try
-        {
-            using (var stream = new FileStream(temp, CreateOptions(FileMode.CreateNew, FileAccess.Write)))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(temp);
-            throw new MemoryException($"{Path.GetFileName(path)} could not be written, so it is unchanged (is the disk full?): {ex.Message}", ex);
-        }
-
-        try
-        {
-            return DirectorySync.Flush(Path.GetDirectoryName(path)!);
-        }
-        catch (IOException ex)
-        {
-            throw new MemoryException($"{Path.GetFileName(path)} was written, but its folder could not be flushed to disk, so a power cut could still undo the write: {ex.Message}", ex);
-        }
+        Log.MemoryWriteFailed(_logger, path, message);
+        return new MemoryException(message, inner);
     }
 
-    private static FileStreamOptions CreateOptions(FileMode mode, FileAccess access)
-    {
-        var options = new FileStreamOptions { Mode = mode, Access = access, Share = FileShare.None, BufferSize = 0 };
-        if (!OperatingSystem.IsWindows())
-        {
-            // Memory is personal: readable by the host's user only.
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        return options;
-    }
-
-    // Creates the folder (and missing parents) and flushes each new entry to disk, so a file
-    // written into a new folder is not lost with the folder on a power cut.
-    private static void EnsureDirectory(string directory)
-    {
-        if (Directory.Exists(directory))
-        {
-            return;
-        }
-
-        var created = new Stack<string>();
-        for (var d = directory; d is not null && !Directory.Exists(d); d = Path.GetDirectoryName(d))
-        {
-            created.Push(d);
-        }
-
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(directory);
-        }
-        else
-        {
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        foreach (var d in created)
-        {
-            if (Path.GetDirectoryName(d) is { } parent)
-            {
-                _ = DirectorySync.Flush(parent);
-            }
-        }
-    }
-
-    private static void TryDelete(string path)
+    // Temp files of writers that died mid-write; a failure to sweep is logged, never thrown.
+    private void Sweep(string directory)
     {
         try
         {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Left behind, it is swept as stale later.
-        }
-    }
-
-    // FileShare.None is an exclusive advisory lock: flock(LOCK_EX) on Unix, a share-mode lock on
-    // Windows. The lock file stays (deleting it would let two writers lock two different files).
-    private async ValueTask<FileStream> LockAsync(string path, CancellationToken cancellationToken)
-    {
-        var lockPath = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.lock");
-        var started = _time.GetTimestamp();
-        var delay = TimeSpan.FromMilliseconds(1);
-        while (true)
-        {
-            try
+            var removed = DurableFileWriter.SweepStaleTempFiles(directory, _time.GetUtcNow().UtcDateTime);
+            if (removed > 0)
             {
-                return new FileStream(lockPath, CreateOptions(FileMode.OpenOrCreate, FileAccess.ReadWrite));
-            }
-            catch (IOException ex) when (ex is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
-            {
-                if (_time.GetElapsedTime(started) >= _lockTimeout)
-                {
-                    throw new MemoryException(
-                        $"{Path.GetFileName(path)} could not be locked for writing within {_lockTimeout.TotalSeconds:0.#} s: {ex.Message} " +
-                        $"Another writer may be holding it; try again, and if it persists look for a stuck process holding {lockPath}.", ex);
-                }
-            }
-
-            await Task.Delay(delay + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 3)), _time, cancellationToken).ConfigureAwait(false);
-            delay = delay * 2 < MaxBackoff ? delay * 2 : MaxBackoff;
-        }
-    }
-
-    // Once per folder per process: temp files of writers that died mid-write. Only names this
-    // class makes, and only old ones, so a live writer's temp file is never touched.
-    private void SweepOnce(string directory)
-    {
-        if (!Directory.Exists(directory) || !_swept.TryAdd(directory, 0))
-        {
-            return;
-        }
-
-        var now = _time.GetUtcNow().UtcDateTime;
-        var removed = 0;
-        try
-        {
-            foreach (var file in Directory.EnumerateFiles(directory, ".*.tmp"))
-            {
-                if (IsTempFileName(Path.GetFileName(file)) && now - File.GetLastWriteTimeUtc(file) > StaleTempAge)
-                {
-                    File.Delete(file);
-                    removed++;
-                }
+                Log.MemoryStaleTempFilesRemoved(_logger, removed, directory);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             Log.MemoryTempSweepFailed(_logger, directory, ex.Message);
-        }
-
-        if (removed > 0)
-        {
-            Log.MemoryStaleTempFilesRemoved(_logger, removed, directory);
         }
     }
 }

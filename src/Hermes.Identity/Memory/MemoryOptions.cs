@@ -31,7 +31,8 @@ public sealed class MemoryOptions
 
     /// <summary>
     /// How long an edit waits for another writer (in this or another process) to finish with the same
-    /// file before failing. 100 ms to 5 minutes; default: 10 seconds.
+    /// file before failing. 100 ms to 5 minutes; default: 10 seconds. Only contention waits: a write that
+    /// cannot succeed (a read-only disk, a permission, a full disk) fails at once.
     /// </summary>
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

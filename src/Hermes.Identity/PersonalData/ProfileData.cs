@@ -83,7 +83,7 @@ public sealed class ProfileData
                 continue;
             }
 
-            using var fs = WorkspaceFileSystem.Open(source, confined: true);
+            using var fs = WorkspaceFileSystem.Open(source, confined: true, exactNames: true);
             var into = Path.Combine(target, name);
             Directory.CreateDirectory(into);
             // The memory folder's dot files are the store's lock and temp files, not the person's data.
@@ -114,7 +114,7 @@ public sealed class ProfileData
                 continue;
             }
 
-            using (var fs = WorkspaceFileSystem.Open(folder, confined: true))
+            using (var fs = WorkspaceFileSystem.Open(folder, confined: true, exactNames: true))
             {
                 deleted += DeleteContents(fs, null, depth: 0);
             }

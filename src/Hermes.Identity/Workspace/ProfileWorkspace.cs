@@ -44,7 +44,7 @@ internal sealed class ProfileWorkspace : IWorkspace, IDisposable
             throw TooLarge(path);
         }
 
-        return new WorkspaceReadStream(handle, _options.MaxFileBytes, () => TooLarge(path));
+        return new WorkspaceReadStream(handle, path, _options.MaxFileBytes, () => TooLarge(path));
     }
 
     public async ValueTask<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken = default)
@@ -72,7 +72,7 @@ internal sealed class ProfileWorkspace : IWorkspace, IDisposable
                 Array.Resize(ref buffer, (int)Math.Min(max + 1L, buffer.Length * 2L));
             }
 
-            var read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(total), total, cancellationToken).ConfigureAwait(false);
+            var read = await WorkspaceFileSystem.ReadAsync(handle, buffer.AsMemory(total), total, path, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 break;
@@ -106,7 +106,7 @@ internal sealed class ProfileWorkspace : IWorkspace, IDisposable
         }
 
         using var handle = OpenFile(path, overwrite ? WorkspaceFileMode.CreateOrTruncate : WorkspaceFileMode.CreateNew);
-        await RandomAccess.WriteAsync(handle, content, 0, cancellationToken).ConfigureAwait(false);
+        await WorkspaceFileSystem.WriteAsync(handle, content, path, cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask WriteAllTextAsync(string path, string content, bool overwrite = true, CancellationToken cancellationToken = default)
@@ -160,7 +160,7 @@ internal sealed class ProfileWorkspace : IWorkspace, IDisposable
     {
         if (path is not null)
         {
-            WorkspacePath.Validate(path, IsConfined);
+            path = WorkspacePath.Validate(path, IsConfined); // in NFC: the policy judges the name the file system will use
         }
 
         // The policy decides for the turn of this flow; the files are this turn's profile's: they must be one turn.

@@ -39,6 +39,24 @@ public enum WorkspaceAccessReason
     /// <summary>The policy refused the operation.</summary>
     Denied,
 
-    /// <summary>The operating system refused or failed the operation (permissions, disk full, I/O error).</summary>
+    /// <summary>
+    /// The operating system failed the operation for a reason none of the others names (an I/O error, too many open
+    /// files, a file in use); the message says which, and whether trying again may help.
+    /// </summary>
     FileSystemError,
+
+    /// <summary>
+    /// The operating system does not let the host's process do this (<c>EACCES</c>, <c>EPERM</c>: file modes, an
+    /// immutable file, a security module). Trying again does not help; the host's operator must change the permissions.
+    /// </summary>
+    PermissionDenied,
+
+    /// <summary>The disk or the quota is full (<c>ENOSPC</c>, <c>EDQUOT</c>). Deleting files may make room.</summary>
+    NoSpace,
+
+    /// <summary>
+    /// The file system holding the workspace is mounted read-only (<c>EROFS</c>). Trying again does not help; the
+    /// host's operator must remount it. (A role without <c>workspace.write</c> is <see cref="ReadOnly"/> instead.)
+    /// </summary>
+    ReadOnlyFileSystem,
 }

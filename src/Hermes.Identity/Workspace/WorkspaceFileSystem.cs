@@ -2,11 +2,21 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Hermes.Identity.Workspace;
 
-// One workspace root as the operating system sees it. Every method validates its path, resolves it
-// from the root, checks what it found, and throws WorkspaceAccessException; none asks the policy
+// One workspace root as the operating system sees it. Every method validates its path (and puts it in
+// Unicode NFC, as ProfileWorkspace did before asking the policy), resolves it from the root, checks what
+// it found, and throws WorkspaceAccessException, whatever the operating system said; none asks the policy
 // (ProfileWorkspace does that first). Synchronous: these are system calls that do not block for long.
 internal abstract class WorkspaceFileSystem : IDisposable
 {
+    /// <param name="exactNames">Keep names exactly as given instead of putting them in NFC (see <see cref="ExactNames"/>).</param>
+    protected WorkspaceFileSystem(bool exactNames) => ExactNames = exactNames;
+
+    /// <summary>
+    /// Whether paths are used exactly as given rather than put in NFC: for export and erasure, which hand back the
+    /// names a listing returned, so that a file named outside the workspace in another Unicode form is reached too.
+    /// </summary>
+    public bool ExactNames { get; }
+
     /// <summary>Whether paths are confined to the root.</summary>
     public abstract bool IsConfined { get; }
 
@@ -19,6 +29,7 @@ internal abstract class WorkspaceFileSystem : IDisposable
     /// <summary>Opens a regular file and gives its length when it was checked.</summary>
     public SafeFileHandle OpenFile(string path, WorkspaceFileMode mode, out long length)
     {
+        path = Check(path);
         var handle = OpenUnchecked(path, mode);
         try
         {
@@ -32,10 +43,43 @@ internal abstract class WorkspaceFileSystem : IDisposable
 
             return handle;
         }
+        catch (Exception ex) when (WorkspaceErrors.FromException(ex, path) is { } error)
+        {
+            handle.Dispose();
+            throw error;
+        }
         catch
         {
             handle.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Writes <paramref name="content"/> at the start of a file <see cref="OpenFile(string, WorkspaceFileMode)"/> opened.</summary>
+    /// <exception cref="WorkspaceAccessException">The file system failed the write (the disk is full, say); the file may be incomplete.</exception>
+    public static async ValueTask WriteAsync(SafeFileHandle handle, ReadOnlyMemory<byte> content, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RandomAccess.WriteAsync(handle, content, 0, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (WorkspaceErrors.FromException(ex, path) is { } error)
+        {
+            throw new WorkspaceAccessException(error.Reason, $"{error.Message} {WorkspacePath.Show(path)} may now be incomplete; write it again once the cause is fixed.");
+        }
+    }
+
+    /// <summary>Reads from a file <see cref="OpenFile(string, WorkspaceFileMode)"/> opened, at <paramref name="offset"/>.</summary>
+    /// <exception cref="WorkspaceAccessException">The file system failed the read (an I/O error, say).</exception>
+    public static async ValueTask<int> ReadAsync(SafeFileHandle handle, Memory<byte> buffer, long offset, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RandomAccess.ReadAsync(handle, buffer, offset, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (WorkspaceErrors.FromException(ex, path) is { } error)
+        {
+            throw error;
         }
     }
 
@@ -53,33 +97,40 @@ internal abstract class WorkspaceFileSystem : IDisposable
 
     public abstract void Dispose();
 
-    /// <summary>Opens <paramref name="path"/> without truncating it; <c>OpenFile</c> checks the handle next.</summary>
+    /// <summary>Validates <paramref name="path"/> and returns the form the file system is given (NFC unless <see cref="ExactNames"/>).</summary>
+    protected string Check(string path) => WorkspacePath.Validate(path, IsConfined, normalize: !ExactNames);
+
+    /// <summary>Opens <paramref name="path"/> (already checked) without truncating it; <c>OpenFile</c> checks the handle next.</summary>
     protected abstract SafeFileHandle OpenUnchecked(string path, WorkspaceFileMode mode);
 
     /// <summary>Throws unless <paramref name="handle"/> is a regular file that may be served; returns its length.</summary>
     protected abstract long CheckRegularFile(SafeFileHandle handle, string path);
 
-    protected static WorkspaceAccessException NotARegularFile(string path, bool isDirectory) => new(
-        WorkspaceAccessReason.NotARegularFile,
-        isDirectory
-            ? $"{WorkspacePath.Show(path)} is a directory, not a file."
-            : $"{WorkspacePath.Show(path)} is not a regular file (a FIFO, a socket or a device); only regular files and directories are served.");
+    protected static WorkspaceAccessException NotARegularFile(string path, bool isDirectory) => isDirectory
+        ? WorkspaceErrors.FromErrno(LinuxNative.EIsDir, path)
+        : WorkspaceErrors.FromErrno(LinuxNative.ENxIo, path);
 
     /// <summary>Opens the file system for <paramref name="root"/>, creating the folder (0700) if it is missing.</summary>
-    public static WorkspaceFileSystem Open(string root, bool confined, bool forceOpenatWalk = false)
+    /// <param name="root">The workspace folder.</param>
+    /// <param name="confined">Whether paths are confined to it.</param>
+    /// <param name="forceOpenatWalk">On Linux, use the openat walk even where openat2 works.</param>
+    /// <param name="exactNames">Use paths exactly as given, not in NFC: see <see cref="ExactNames"/>.</param>
+    /// <exception cref="WorkspaceAccessException">The folder could not be created or opened, or is a symbolic link.</exception>
+    public static WorkspaceFileSystem Open(string root, bool confined, bool forceOpenatWalk = false, bool exactNames = false)
     {
         if (OperatingSystem.IsLinux())
         {
             var mode = !confined ? LinuxResolveMode.Unconfined
                 : forceOpenatWalk || !LinuxWorkspaceFileSystem.Openat2Works ? LinuxResolveMode.OpenatWalk
                 : LinuxResolveMode.Openat2Beneath;
-            return LinuxWorkspaceFileSystem.Open(root, mode);
+            return LinuxWorkspaceFileSystem.Open(root, mode, exactNames);
         }
 
-        return PortableWorkspaceFileSystem.Open(root, confined);
+        return PortableWorkspaceFileSystem.Open(root, confined, exactNames);
     }
 
     /// <summary>Creates <paramref name="root"/> if it is missing, readable by its owner only where the system has modes.</summary>
+    /// <exception cref="WorkspaceAccessException">It could not be created.</exception>
     protected static void EnsureRoot(string root)
     {
         if (Directory.Exists(root))
@@ -87,13 +138,20 @@ internal abstract class WorkspaceFileSystem : IDisposable
             return;
         }
 
-        if (OperatingSystem.IsWindows())
+        try
         {
-            Directory.CreateDirectory(root);
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(root);
+            }
+            else
+            {
+                Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
         }
-        else
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            throw WorkspaceErrors.ForRoot(ex, root);
         }
     }
 }

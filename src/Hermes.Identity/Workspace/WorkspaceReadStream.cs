@@ -4,17 +4,19 @@ namespace Hermes.Identity.Workspace;
 
 // A read-only stream over the handle the workspace opened, reading at offsets (no shared file
 // position, no system calls to set it up). It refuses to return a byte past the size limit, so a
-// file that grows after it was opened is still capped.
+// file that grows after it was opened is still capped. A failed read is a WorkspaceAccessException.
 internal sealed class WorkspaceReadStream : Stream
 {
     private readonly SafeFileHandle _handle;
+    private readonly string _path;
     private readonly long _maxBytes;
     private readonly Func<WorkspaceAccessException> _tooLarge;
     private long _position;
 
-    public WorkspaceReadStream(SafeFileHandle handle, long maxBytes, Func<WorkspaceAccessException> tooLarge)
+    public WorkspaceReadStream(SafeFileHandle handle, string path, long maxBytes, Func<WorkspaceAccessException> tooLarge)
     {
         _handle = handle;
+        _path = path;
         _maxBytes = maxBytes;
         _tooLarge = tooLarge;
     }
@@ -25,7 +27,20 @@ internal sealed class WorkspaceReadStream : Stream
 
     public override bool CanWrite => false;
 
-    public override long Length => RandomAccess.GetLength(_handle);
+    public override long Length
+    {
+        get
+        {
+            try
+            {
+                return RandomAccess.GetLength(_handle);
+            }
+            catch (Exception ex) when (WorkspaceErrors.FromException(ex, _path) is { } error)
+            {
+                throw error;
+            }
+        }
+    }
 
     public override long Position
     {
@@ -35,13 +50,23 @@ internal sealed class WorkspaceReadStream : Stream
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-    public override int Read(Span<byte> buffer) => Advance(RandomAccess.Read(_handle, Limit(buffer), _position));
+    public override int Read(Span<byte> buffer)
+    {
+        try
+        {
+            return Advance(RandomAccess.Read(_handle, Limit(buffer), _position));
+        }
+        catch (Exception ex) when (WorkspaceErrors.FromException(ex, _path) is { } error)
+        {
+            throw error;
+        }
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Advance(await RandomAccess.ReadAsync(_handle, Limit(buffer), _position, cancellationToken).ConfigureAwait(false));
+        Advance(await WorkspaceFileSystem.ReadAsync(_handle, Limit(buffer), _position, _path, cancellationToken).ConfigureAwait(false));
 
     public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
     {

@@ -1,4 +1,6 @@
 using Hermes.Identity.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using static Hermes.Identity.Tests.Memory.MemoryTestRoot;
 
 namespace Hermes.Identity.Tests.Memory;
@@ -27,7 +29,10 @@ public sealed class MemoryReadCacheTests
     [Fact]
     public async Task A_same_size_edit_inside_one_clock_tick_is_not_hidden_by_the_cache()
     {
-        await using var data = Create();
+        // The host's clock stands still at the moment of the write, so "cached right after the write" holds
+        // however slowly this machine runs the next read (on the machine clock a busy machine can take 100 ms).
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var data = Create(services: s => s.AddSingleton<TimeProvider>(clock));
         await data.AddAsync(Mei, MemoryFile.Notes, "likes tea");
         var path = data.NotesPath("mei");
         var stamp = File.GetLastWriteTimeUtc(path);
@@ -58,5 +63,29 @@ public sealed class MemoryReadCacheTests
         Assert.Equal(["likes tea"], await NotesOf(data, Mei));
         File.Delete(data.NotesPath("mei"));
         Assert.Empty(await NotesOf(data, Mei));
+    }
+
+    // "Was the file written well before it was cached?" is answered by the host's TimeProvider, not the
+    // machine clock: here the host's clock says the entry was cached an hour ago, before the file's stamp.
+    [Fact]
+    public async Task The_cache_trusts_a_file_by_the_injected_clock()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
+        await using var data = Create(services: s => s.AddSingleton<TimeProvider>(clock));
+        await data.AddAsync(Mei, MemoryFile.Notes, "likes tea");
+        var path = data.NotesPath("mei");
+        var stamp = DateTime.UtcNow.AddMinutes(-10); // ten minutes old by the machine clock: trusted by it
+        File.SetLastWriteTimeUtc(path, stamp);
+        Assert.Equal(["likes tea"], await NotesOf(data, Mei));
+
+        await File.WriteAllTextAsync(path, "likes tee\n", Ct);
+        File.SetLastWriteTimeUtc(path, stamp);
+        Assert.Equal(["likes tee"], await NotesOf(data, Mei)); // written after it was cached, by the host's clock
+
+        clock.Advance(TimeSpan.FromHours(2)); // the host's clock is now an hour ahead: the stamp is old enough
+        Assert.Equal(["likes tee"], await NotesOf(data, Mei));
+        await File.WriteAllTextAsync(path, "likes tex\n", Ct);
+        File.SetLastWriteTimeUtc(path, stamp);
+        Assert.Equal(["likes tee"], await NotesOf(data, Mei)); // served from the cache: same size, same stamp
     }
 }

@@ -48,23 +48,25 @@ internal sealed class MemoryTestRoot : IAsyncDisposable
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static MemoryTestRoot Create(Action<MemoryOptions>? configure = null, IPolicyBackend? backend = null, string? root = null)
+    public static MemoryTestRoot Create(Action<MemoryOptions>? configure = null, IPolicyBackend? backend = null, string? root = null, Action<IServiceCollection>? services = null)
     {
         root ??= NewRootFolder();
-        var services = new ServiceCollection();
-        var builder = services.AddHermesIsolation(o => o.Root = root);
+        var collection = new ServiceCollection();
+        services?.Invoke(collection);
+        var builder = collection.AddHermesIsolation(o => o.Root = root);
         if (configure is not null)
         {
             builder.ConfigureMemory(configure);
         }
 
-        services.AddSingleton(backend ?? RolePatternBackend.Default);
-        return new MemoryTestRoot(root, services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true }));
+        collection.AddSingleton(backend ?? RolePatternBackend.Default);
+        return new MemoryTestRoot(root, collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true }));
     }
 
-    public static string NewRootFolder()
+    /// <param name="parent">Where to make the folder; the system temp folder by default.</param>
+    public static string NewRootFolder(string? parent = null)
     {
-        var root = Path.Combine(Path.GetTempPath(), "hermes-memory-" + Guid.NewGuid().ToString("N"));
+        var root = Path.Combine(parent ?? Path.GetTempPath(), "hermes-memory-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         File.WriteAllText(Path.Combine(root, "identities.yaml"), IdentitiesYaml);
         return root;

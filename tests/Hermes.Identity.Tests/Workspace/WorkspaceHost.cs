@@ -32,7 +32,8 @@ internal sealed class WorkspaceHost : IAsyncDisposable
 
     /// <param name="configure">Workspace options.</param>
     /// <param name="roles">A <c>roles:</c> section to append to the identities file.</param>
-    public WorkspaceHost(Action<WorkspaceOptions>? configure = null, string? roles = null)
+    /// <param name="more">More services, such as a second policy backend.</param>
+    public WorkspaceHost(Action<WorkspaceOptions>? configure = null, string? roles = null, Action<IServiceCollection>? more = null)
     {
         Tree = new WorkspaceTree();
         File.WriteAllText(Path.Combine(Tree.Root, "identities.yaml"), Identities + "\n" + roles);
@@ -44,6 +45,8 @@ internal sealed class WorkspaceHost : IAsyncDisposable
         {
             services.Configure(configure);
         }
+
+        more?.Invoke(services);
 
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }

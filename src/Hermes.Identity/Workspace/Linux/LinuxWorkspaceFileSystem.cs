@@ -19,7 +19,8 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
     private readonly SafeFileHandle _root;
     private readonly LinuxResolveMode _mode;
 
-    private LinuxWorkspaceFileSystem(SafeFileHandle root, LinuxResolveMode mode)
+    private LinuxWorkspaceFileSystem(SafeFileHandle root, LinuxResolveMode mode, bool exactNames)
+        : base(exactNames)
     {
         _root = root;
         _mode = mode;
@@ -39,7 +40,8 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
 
     internal LinuxResolveMode Mode => _mode;
 
-    public static LinuxWorkspaceFileSystem Open(string root, LinuxResolveMode mode)
+    /// <exception cref="WorkspaceAccessException">The folder could not be created or opened, or is a symbolic link.</exception>
+    public static LinuxWorkspaceFileSystem Open(string root, LinuxResolveMode mode, bool exactNames = false)
     {
         if (mode == LinuxResolveMode.Openat2Beneath && !Openat2Works)
         {
@@ -47,20 +49,18 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
         }
 
         EnsureRoot(root);
-        // O_NOFOLLOW: the workspace folder itself must not be a symbolic link to somewhere else.
+        // O_NOFOLLOW: the workspace folder itself must not be a symbolic link to somewhere else (ENOTDIR then).
         var fd = Retry(() => OpenAt(AtFdCwd, root, OPath | ODirectory | ONoFollow | OCloExec, 0));
         if (fd < 0)
         {
-            var errno = Marshal.GetLastPInvokeError();
-            throw new WorkspaceAccessException(WorkspaceAccessReason.FileSystemError, $"The workspace folder could not be opened: {Describe(errno)}.");
+            throw WorkspaceErrors.ForRoot(Marshal.GetLastPInvokeError(), root);
         }
 
-        return new LinuxWorkspaceFileSystem(new SafeFileHandle(fd, ownsHandle: true), mode);
+        return new LinuxWorkspaceFileSystem(new SafeFileHandle(fd, ownsHandle: true), mode, exactNames);
     }
 
     protected override SafeFileHandle OpenUnchecked(string path, WorkspaceFileMode mode)
     {
-        WorkspacePath.Validate(path, IsConfined);
         // O_NONBLOCK so a FIFO cannot hang the open; O_NOCTTY so a terminal never becomes ours.
         // No O_TRUNC: OpenFile truncates only once the handle is known to be a regular file with one link.
         var flags = ONonBlock | ONoCtty | mode switch
@@ -92,7 +92,7 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
 
     public override WorkspaceEntry GetInfo(string path)
     {
-        WorkspacePath.Validate(path, IsConfined);
+        path = Check(path);
         using var lease = new RootLease(_root);
         var fd = Resolve(lease.Fd, path, OPath, 0);
         try
@@ -121,7 +121,7 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
     {
         if (path is not null)
         {
-            WorkspacePath.Validate(path, IsConfined);
+            path = Check(path);
         }
 
         using var lease = new RootLease(_root);
@@ -192,7 +192,7 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
 
     public override void Delete(string path)
     {
-        WorkspacePath.Validate(path, IsConfined);
+        path = Check(path);
         var (parent, name) = WorkspacePath.Split(path);
         using var lease = new RootLease(_root);
         // unlinkat acts on one entry of the parent the kernel resolved: a symbolic link is removed, never its target.
@@ -216,7 +216,7 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
 
     public override void CreateDirectory(string path)
     {
-        WorkspacePath.Validate(path, IsConfined);
+        path = Check(path);
         using var lease = new RootLease(_root);
         var trimmed = path.TrimEnd('/');
         // Each missing folder is made in its parent as the kernel resolves that parent from the root.
@@ -349,38 +349,7 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
         }
     }
 
-    private WorkspaceAccessException Error(int errno, string path)
-    {
-        var shown = WorkspacePath.Show(path);
-        return errno switch
-        {
-            EXDev => new(WorkspaceAccessReason.OutsideWorkspace, $"{shown} leads outside the workspace (through '..' or a symbolic link), so it is refused."),
-            ELoop when _mode == LinuxResolveMode.OpenatWalk => new(WorkspaceAccessReason.SymbolicLink, $"{shown} goes through a symbolic link; on this system symbolic links in the workspace are not followed."),
-            ELoop => new(WorkspaceAccessReason.SymbolicLink, $"{shown} goes through too many symbolic links (a loop?) or a link that cannot be followed here."),
-            ENoEnt => new(WorkspaceAccessReason.NotFound, $"{shown} does not exist."),
-            EExist => new(WorkspaceAccessReason.AlreadyExists, $"{shown} already exists."),
-            ENotDir => new(WorkspaceAccessReason.NotADirectory, $"A part of {shown} is not a directory."),
-            EIsDir => NotARegularFile(path, isDirectory: true),
-            ENotEmpty => new(WorkspaceAccessReason.DirectoryNotEmpty, $"{shown} is a directory that is not empty; delete what is in it first."),
-            ENxIo or ENoDev => NotARegularFile(path, isDirectory: false),
-            ENameTooLong => new(WorkspaceAccessReason.PathTooLong, $"{shown} is too long for the file system."),
-            EFBig => new(WorkspaceAccessReason.TooLarge, $"{shown} is too large for the file system."),
-            _ => new(WorkspaceAccessReason.FileSystemError, $"The file system refused {shown}: {Describe(errno)}."),
-        };
-    }
-
-    private static string Describe(int errno) => errno switch
-    {
-        EPerm => "operation not permitted (EPERM)",
-        EAcces => "permission denied (EACCES)",
-        ENoSpc => "no space left on the device (ENOSPC)",
-        EDQuot => "disk quota exceeded (EDQUOT)",
-        ERoFs => "read-only file system (EROFS)",
-        EAgain => "the path kept changing while it was resolved (EAGAIN)",
-        EInval => "invalid argument (EINVAL)",
-        EOpNotSupp => "operation not supported (EOPNOTSUPP)",
-        _ => $"error {errno}",
-    };
+    private WorkspaceAccessException Error(int errno, string path) => WorkspaceErrors.FromErrno(errno, path, linksRefused: _mode == LinuxResolveMode.OpenatWalk);
 
     private static int Retry(Func<int> call)
     {

@@ -18,7 +18,8 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
     private readonly string _root;
     private readonly bool _confined;
 
-    private PortableWorkspaceFileSystem(string root, bool confined)
+    private PortableWorkspaceFileSystem(string root, bool confined, bool exactNames)
+        : base(exactNames)
     {
         _root = root;
         _confined = confined;
@@ -28,14 +29,20 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
 
     public override string Mechanism => _confined ? "path walk refusing links (not race-free)" : "path (unconfined)";
 
-    public static PortableWorkspaceFileSystem Open(string root, bool confined)
+    /// <exception cref="WorkspaceAccessException">The folder could not be created, or is a symbolic link.</exception>
+    public static PortableWorkspaceFileSystem Open(string root, bool confined, bool exactNames = false)
     {
         var full = Path.GetFullPath(root);
         EnsureRoot(full);
-        return new PortableWorkspaceFileSystem(full, confined);
+        if (new DirectoryInfo(full).LinkTarget is not null)
+        {
+            throw WorkspaceErrors.ForRoot(LinuxNative.ELoop, full);
+        }
+
+        return new PortableWorkspaceFileSystem(full, confined, exactNames);
     }
 
-    protected override SafeFileHandle OpenUnchecked(string path, WorkspaceFileMode mode)
+    protected override SafeFileHandle OpenUnchecked(string path, WorkspaceFileMode mode) => Try(path, () =>
     {
         var full = Resolve(path);
         if (Directory.Exists(full))
@@ -45,17 +52,17 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
 
         if (mode == WorkspaceFileMode.CreateNew && Path.Exists(full))
         {
-            throw new WorkspaceAccessException(WorkspaceAccessReason.AlreadyExists, $"{WorkspacePath.Show(path)} already exists.");
+            throw WorkspaceErrors.FromErrno(LinuxNative.EExist, path);
         }
 
-        return Try(path, () => File.OpenHandle(
+        return File.OpenHandle(
             full,
             mode switch { WorkspaceFileMode.Read => FileMode.Open, WorkspaceFileMode.CreateNew => FileMode.CreateNew, _ => FileMode.OpenOrCreate },
             mode == WorkspaceFileMode.Read ? FileAccess.Read : FileAccess.Write,
-            FileShare.Read));
-    }
+            FileShare.Read);
+    });
 
-    protected override long CheckRegularFile(SafeFileHandle handle, string path)
+    protected override long CheckRegularFile(SafeFileHandle handle, string path) => Try(path, () =>
     {
         var attributes = File.GetAttributes(handle);
         if ((attributes & (FileAttributes.Directory | FileAttributes.Device | FileAttributes.ReparsePoint)) != 0)
@@ -64,13 +71,14 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
         }
 
         return RandomAccess.GetLength(handle);
-    }
+    });
 
     public override WorkspaceEntry GetInfo(string path)
     {
-        var full = Resolve(path);
+        path = Check(path);
         return Try(path, () =>
         {
+            var full = Resolve(path);
             if (Directory.Exists(full))
             {
                 return new WorkspaceEntry(path, WorkspaceEntryKind.Directory, 0, Directory.GetLastWriteTimeUtc(full));
@@ -85,10 +93,11 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
 
     public override IReadOnlyList<WorkspaceEntry> List(string? path, int maxEntries)
     {
-        var full = path is null ? _root : Resolve(path);
+        path = path is null ? null : Check(path);
         var prefix = path is null ? string.Empty : path.TrimEnd('/') + "/";
         return Try(path ?? ".", () =>
         {
+            var full = path is null ? _root : Resolve(path);
             var entries = new List<WorkspaceEntry>();
             foreach (var info in new DirectoryInfo(full).EnumerateFileSystemInfos())
             {
@@ -110,18 +119,18 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
 
     public override void Delete(string path)
     {
-        WorkspacePath.Validate(path, _confined);
+        path = Check(path);
         var (parent, name) = WorkspacePath.Split(path);
         CheckName(path, name);
-        var full = Path.Join(parent.Length == 0 ? _root : Resolve(parent), name);
         Try(path, () =>
         {
+            var full = Path.Join(parent.Length == 0 ? _root : Resolve(parent), name);
             var info = new FileInfo(full);
             if (info.LinkTarget is null && Directory.Exists(full))
             {
                 if (Directory.EnumerateFileSystemEntries(full).Any())
                 {
-                    throw new WorkspaceAccessException(WorkspaceAccessReason.DirectoryNotEmpty, $"{WorkspacePath.Show(path)} is a directory that is not empty; delete what is in it first.");
+                    throw WorkspaceErrors.FromErrno(LinuxNative.ENotEmpty, path);
                 }
 
                 Directory.Delete(full, recursive: false);
@@ -142,8 +151,8 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
     public override void CreateDirectory(string path)
     {
         // Resolve checks the names that exist; the ones created here are new, so they are not links.
-        var full = Resolve(path);
-        Try(path, () => EnsureDirectory(full));
+        path = Check(path);
+        Try(path, () => EnsureDirectory(Resolve(path)));
     }
 
     public override void Dispose()
@@ -165,9 +174,9 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
     }
 
     // Names that do not exist yet are fine: the operation itself reports NotFound or creates them.
+    // path is already checked; .NET's exceptions are left to the caller's Try.
     private string Resolve(string path)
     {
-        WorkspacePath.Validate(path, _confined);
         if (!_confined)
         {
             return Path.GetFullPath(path, _root);
@@ -180,7 +189,7 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
             var name = names[i];
             if (i > 0 && File.Exists(current))
             {
-                throw new WorkspaceAccessException(WorkspaceAccessReason.NotADirectory, $"A part of {WorkspacePath.Show(path)} is not a directory.");
+                throw WorkspaceErrors.FromErrno(LinuxNative.ENotDir, path);
             }
 
             if (name == "..")
@@ -220,27 +229,17 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
         return Array.Exists(s_windowsDeviceNames, d => string.Equals(d, stem, StringComparison.OrdinalIgnoreCase));
     }
 
+    // Every .NET file-system exception becomes a WorkspaceAccessException with a reason and a message that
+    // names only the caller's path (the .NET message holds the full one).
     private static T Try<T>(string path, Func<T> action)
     {
         try
         {
             return action();
         }
-        catch (FileNotFoundException)
+        catch (Exception ex) when (WorkspaceErrors.FromException(ex, path) is { } error)
         {
-            throw new WorkspaceAccessException(WorkspaceAccessReason.NotFound, $"{WorkspacePath.Show(path)} does not exist.");
-        }
-        catch (DirectoryNotFoundException)
-        {
-            throw new WorkspaceAccessException(WorkspaceAccessReason.NotFound, $"{WorkspacePath.Show(path)} does not exist.");
-        }
-        catch (UnauthorizedAccessException)
-        {
-            throw new WorkspaceAccessException(WorkspaceAccessReason.FileSystemError, $"The file system refused {WorkspacePath.Show(path)}: access denied.");
-        }
-        catch (IOException ex) when (ex is not PathTooLongException)
-        {
-            throw new WorkspaceAccessException(WorkspaceAccessReason.FileSystemError, $"The file system refused {WorkspacePath.Show(path)}: {ex.GetType().Name}.");
+            throw error;
         }
     }
 }
