@@ -1,6 +1,6 @@
 namespace Hermes.Identity.Workspace;
 
-/// <summary>Why a workspace operation was refused or failed.</summary>
+/// <summary>Why the file system refused or failed a workspace operation. (A policy refusal is an <see cref="AccessDeniedException"/>, not a reason here.)</summary>
 public enum WorkspaceAccessReason
 {
     /// <summary>The path is not acceptable as written: empty, <c>.</c>, rooted, or holding NUL, <c>\</c> or <c>:</c>.</summary>
@@ -32,12 +32,6 @@ public enum WorkspaceAccessReason
 
     /// <summary>The file, the content or the listing is larger than the configured limit.</summary>
     TooLarge,
-
-    /// <summary>The workspace is read-only for this profile's role (no <c>workspace.write</c>).</summary>
-    ReadOnly,
-
-    /// <summary>The policy refused the operation.</summary>
-    Denied,
 
     /// <summary>
     /// The operating system failed the operation for a reason none of the others names (an I/O error, too many open

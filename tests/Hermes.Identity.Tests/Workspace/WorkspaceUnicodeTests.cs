@@ -58,9 +58,9 @@ public sealed class WorkspaceUnicodeTests
 
         foreach (var spelling in new[] { nfc, other })
         {
-            Assert.Equal(WorkspaceAccessReason.Denied, (await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.ReadAllTextAsync(spelling, cancellationToken: Ct).AsTask())).Reason);
-            Assert.Equal(WorkspaceAccessReason.ReadOnly, (await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.WriteAllTextAsync(spelling, "overwritten", cancellationToken: Ct).AsTask())).Reason);
-            Assert.Equal(WorkspaceAccessReason.ReadOnly, (await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.DeleteAsync(spelling, cancellationToken: Ct).AsTask())).Reason);
+            Assert.Equal(nfc, (await Assert.ThrowsAsync<AccessDeniedException>(() => ws.ReadAllTextAsync(spelling, cancellationToken: Ct).AsTask())).Resource);
+            Assert.Equal(nfc, (await Assert.ThrowsAsync<AccessDeniedException>(() => ws.WriteAllTextAsync(spelling, "overwritten", cancellationToken: Ct).AsTask())).Resource);
+            Assert.Equal(nfc, (await Assert.ThrowsAsync<AccessDeniedException>(() => ws.DeleteAsync(spelling, cancellationToken: Ct).AsTask())).Resource);
         }
 
         Assert.Equal("guarded", File.ReadAllText(host.Tree.InMei(nfc)));
