@@ -50,7 +50,7 @@ public enum WorkspaceAccessReason
 
     /// <summary>
     /// The file system holding the workspace is mounted read-only (<c>EROFS</c>). Trying again does not help; the
-    /// host's operator must remount it. (A role without <c>workspace.write</c> is <see cref="ReadOnly"/> instead.)
+    /// host's operator must remount it. (A role without <c>workspace.write</c> gets an <see cref="AccessDeniedException"/> instead.)
     /// </summary>
     ReadOnlyFileSystem,
 }
