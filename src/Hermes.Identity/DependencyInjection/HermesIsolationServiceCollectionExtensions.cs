@@ -2,6 +2,8 @@ using System.Diagnostics.Metrics;
 using Hermes.Identity;
 using Hermes.Identity.Configuration;
 using Hermes.Identity.Internal;
+using Hermes.Identity.Profiles;
+using Hermes.Identity.Turns;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
