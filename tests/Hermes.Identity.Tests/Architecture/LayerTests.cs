@@ -103,7 +103,7 @@ public class LayerTests
     [Theory]
     [InlineData("Hermes.Identity.TurnContext", "Hermes.Identity.AmbientTurn")]                                           // a call in a method body
     [InlineData("Microsoft.Extensions.DependencyInjection.HermesIsolationServiceCollectionExtensions", "Hermes.Identity.Profiles.SnapshotIdentityResolver")] // newobj inside a lambda
-    [InlineData("Hermes.Identity.Prompt.IdentityPrompt", "Hermes.Identity.Memory.IMemoryStore")]                         // a generic method's type argument in an async state machine
+    [InlineData("Hermes.Identity.Prompt.IdentityPrompt", "Hermes.Identity.Memory.IMemoryStore")]                         // inside an async method (its state machine)
     [InlineData("Microsoft.Extensions.DependencyInjection.PolicyBuilderExtensions", "Hermes.Identity.IPolicyBackend")]   // a generic constraint
     [InlineData("Hermes.Identity.Configuration.YamlIdentitySnapshotProvider", "Hermes.Identity.IIdentitySnapshotProvider")] // an interface
     [InlineData("Hermes.Identity.Policy.PolicyEngine", "Hermes.Identity.Audit.DecisionLog")]                             // a field and a constructor parameter
