@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using Hermes.Identity;
 using Hermes.Identity.Configuration.Yaml;
 using Hermes.Identity.Internal;
+using Hermes.Identity.Profiles;
 
 namespace Hermes.Identity.Benchmarks;
 

@@ -2,7 +2,8 @@ using System.Diagnostics.Metrics;
 using Hermes.Identity;
 using Hermes.Identity.Configuration;
 using Hermes.Identity.Internal;
-using Hermes.Identity.Policy;
+using Hermes.Identity.Profiles;
+using Hermes.Identity.Turns;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -69,10 +70,10 @@ public static class HermesIsolationServiceCollectionExtensions
         services.TryAddScoped(sp => sp.GetRequiredService<TurnContext>().Profile);
 
         PolicyServiceRegistration.Add(services);
-        Hermes.Identity.Memory.MemoryServiceRegistration.Add(services);
-        Hermes.Identity.Workspace.WorkspaceServiceRegistration.Add(services);
-        Hermes.Identity.Prompt.PromptServiceRegistration.Add(services);
-        Hermes.Identity.PersonalData.PersonalDataServiceRegistration.Add(services);
+        MemoryServiceRegistration.Add(services);
+        WorkspaceServiceRegistration.Add(services);
+        PromptServiceRegistration.Add(services);
+        PersonalDataServiceRegistration.Add(services);
 
         return new HermesIsolationBuilder(services);
     }

@@ -1,6 +1,7 @@
+using Hermes.Identity;
 using Microsoft.Extensions.Options;
 
-namespace Hermes.Identity;
+namespace Microsoft.Extensions.DependencyInjection;
 
 // An options type with no settings whose validation loads the identities: ValidateOnStart makes the
 // host refuse to start on a missing or invalid identities.yaml, with its file:line:col message.

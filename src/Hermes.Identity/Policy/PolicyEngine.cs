@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Hermes.Identity.Audit;
 using Hermes.Identity.Configuration.Roles;
 using Hermes.Identity.Internal;
+using Hermes.Identity.Turns;
 
 namespace Hermes.Identity.Policy;
 

@@ -2,7 +2,7 @@ using Hermes.Identity.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Hermes.Identity;
+namespace Hermes.Identity.Profiles;
 
 // Resolves a sender against the snapshot in force: (platform, user id) and nothing else.
 internal sealed class SnapshotIdentityResolver : IIdentityResolver

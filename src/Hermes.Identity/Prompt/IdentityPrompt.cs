@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Hermes.Identity.Memory;
+using Hermes.Identity.Turns;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hermes.Identity.Prompt;

@@ -39,7 +39,7 @@ public sealed class TurnContext
     /// <exception cref="NoActiveTurnException">This turn has ended, or the calling flow is in no turn or in another turn.</exception>
     public void ThrowIfNotCurrent()
     {
-        var current = CurrentTurnAccessor.Peek();
+        var current = AmbientTurn.Peek();
         if (ReferenceEquals(current, this))
         {
             return;

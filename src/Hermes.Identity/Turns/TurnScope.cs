@@ -1,3 +1,4 @@
+using Hermes.Identity.Turns;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hermes.Identity;
@@ -10,11 +11,11 @@ namespace Hermes.Identity;
 public sealed class TurnScope : IAsyncDisposable, IDisposable
 {
     private readonly AsyncServiceScope _scope;
-    private readonly CurrentTurnAccessor.TurnBox _box;
+    private readonly AmbientTurn.Box _box;
     private readonly TurnScopeFactory _owner;
     private int _ended;
 
-    internal TurnScope(TurnContext context, AsyncServiceScope scope, CurrentTurnAccessor.TurnBox box, TurnScopeFactory owner)
+    internal TurnScope(TurnContext context, AsyncServiceScope scope, AmbientTurn.Box box, TurnScopeFactory owner)
     {
         Context = context;
         _scope = scope;

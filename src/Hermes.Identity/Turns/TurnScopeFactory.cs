@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Hermes.Identity;
+namespace Hermes.Identity.Turns;
 
 internal sealed class TurnScopeFactory : ITurnScopeFactory
 {
@@ -75,7 +75,7 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
         return new TurnScope(context, scope, box, this);
     }
 
-    internal void End(TurnScope turn, CurrentTurnAccessor.TurnBox box)
+    internal void End(TurnScope turn, AmbientTurn.Box box)
     {
         CurrentTurnAccessor.Exit(box);
         _metrics.ActiveTurns.Add(-1);

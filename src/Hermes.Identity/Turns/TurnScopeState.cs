@@ -1,4 +1,4 @@
-namespace Hermes.Identity;
+namespace Hermes.Identity.Turns;
 
 // Scoped: the turn a DI scope belongs to. Profile-bound services take their profile from here, so a
 // scope that is not a turn's cannot build them.

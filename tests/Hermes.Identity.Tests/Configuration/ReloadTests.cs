@@ -1,5 +1,6 @@
 using Hermes.Identity.Configuration;
 using Hermes.Identity.Internal;
+using Hermes.Identity.Profiles;
 using Hermes.Identity.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;

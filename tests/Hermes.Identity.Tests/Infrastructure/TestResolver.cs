@@ -1,4 +1,5 @@
 using Hermes.Identity.Internal;
+using Hermes.Identity.Profiles;
 
 namespace Hermes.Identity.Tests.Infrastructure;
 

@@ -1,10 +1,11 @@
+using Hermes.Identity;
 using Hermes.Identity.Policy;
-using Microsoft.Extensions.DependencyInjection;
+using Hermes.Identity.Workspace;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Hermes.Identity.Workspace;
+namespace Microsoft.Extensions.DependencyInjection;
 
 // Registers the workspace: options validated at start, IWorkspace scoped to the turn.
 internal static class WorkspaceServiceRegistration

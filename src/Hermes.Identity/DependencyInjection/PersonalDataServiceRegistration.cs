@@ -1,10 +1,11 @@
+using Hermes.Identity;
+using Hermes.Identity.PersonalData;
 using Hermes.Identity.Policy;
 using Hermes.Identity.Sessions;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
-namespace Hermes.Identity.PersonalData;
+namespace Microsoft.Extensions.DependencyInjection;
 
 // The export/erase part of AddHermesIsolation. The session store joins in when AddSqliteSessions registered it.
 internal static class PersonalDataServiceRegistration

@@ -1,7 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
+using Hermes.Identity;
+using Hermes.Identity.Prompt;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Hermes.Identity.Prompt;
+namespace Microsoft.Extensions.DependencyInjection;
 
 internal static class PromptServiceRegistration
 {

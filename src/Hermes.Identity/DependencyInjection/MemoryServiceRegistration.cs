@@ -1,10 +1,11 @@
+using Hermes.Identity;
+using Hermes.Identity.Memory;
 using Hermes.Identity.Policy;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Hermes.Identity.Memory;
+namespace Microsoft.Extensions.DependencyInjection;
 
 // Called once from AddHermesIsolation.
 internal static class MemoryServiceRegistration

@@ -1,12 +1,13 @@
 using System.Diagnostics.CodeAnalysis;
+using Hermes.Identity;
 using Hermes.Identity.Audit;
 using Hermes.Identity.Internal;
-using Microsoft.Extensions.DependencyInjection;
+using Hermes.Identity.Policy;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Hermes.Identity.Policy;
+namespace Microsoft.Extensions.DependencyInjection;
 
 // The policy part of AddHermesIsolation: options, the built-in RBAC backend, the decision log, the engine.
 internal static class PolicyServiceRegistration
