@@ -125,11 +125,20 @@ public sealed class PolicyEngine
     }
 
     /// <summary>
-    /// Explains how <paramref name="request"/> is decided, step by step: the subject, the tool's category, every
-    /// matching rule, each backend's answer, and the result, including the default deny. Records nothing and
-    /// uses up no approval.
+    /// Explains how <paramref name="action"/> on <paramref name="resource"/> by <paramref name="subject"/> (any profile
+    /// of the configuration, in a turn or not: for an operator's "why") is decided, step by step: the subject, the
+    /// tool's category, every matching rule, each backend's answer, and the result, including the default deny.
+    /// For a tool, pass <c>tool.&lt;category&gt;</c> and the tool's name, or use <see cref="ExplainToolCallAsync"/>.
+    /// Records nothing and uses up no approval.
     /// </summary>
-    public async ValueTask<PolicyExplanation> ExplainAsync(PolicyRequest request, CancellationToken cancellationToken = default)
+    public ValueTask<PolicyExplanation> ExplainAsync(AgentProfile subject, string action, string? resource = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentException.ThrowIfNullOrEmpty(action);
+        return ExplainAsync(new PolicyRequest(subject, action, resource) { Time = _time.GetUtcNow() }, cancellationToken);
+    }
+
+    internal async ValueTask<PolicyExplanation> ExplainAsync(PolicyRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var trail = new List<string>();
@@ -137,7 +146,7 @@ public sealed class PolicyEngine
         return new PolicyExplanation(decision, trail);
     }
 
-    /// <summary>Explains how a call to <paramref name="toolName"/> by the current turn's profile is decided. See <see cref="ExplainAsync"/>.</summary>
+    /// <summary>Explains how a call to <paramref name="toolName"/> by the current turn's profile is decided. See <see cref="ExplainAsync(AgentProfile, string, string?, CancellationToken)"/>.</summary>
     public async ValueTask<PolicyExplanation> ExplainToolCallAsync(string toolName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(toolName);

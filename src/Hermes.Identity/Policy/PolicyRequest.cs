@@ -1,13 +1,9 @@
 namespace Hermes.Identity;
 
-/// <summary>One question for the policy: may this subject do this action on this resource, in this context?</summary>
+/// <summary>One question for the policy: may this subject do this action on this resource, in this context? The engine makes it; backends read it.</summary>
 public sealed class PolicyRequest
 {
-    /// <summary>Creates a request.</summary>
-    /// <param name="subject">The profile the action is for.</param>
-    /// <param name="action">The dotted action name, such as <c>tool.exec</c> or <c>memory.write</c>.</param>
-    /// <param name="resource">What the action touches: a tool's name, a session id, a path; or <see langword="null"/>.</param>
-    public PolicyRequest(AgentProfile subject, string action, string? resource = null)
+    internal PolicyRequest(AgentProfile subject, string action, string? resource = null)
     {
         ArgumentNullException.ThrowIfNull(subject);
         ArgumentException.ThrowIfNullOrEmpty(action);
@@ -26,7 +22,7 @@ public sealed class PolicyRequest
     public string? Resource { get; }
 
     /// <summary>The platform-verified sender of the message that caused the action, when there is one.</summary>
-    public SenderEnvelope? Sender { get; init; }
+    public SenderEnvelope? Sender { get; internal init; }
 
     /// <summary>The revision of the identity configuration in force.</summary>
     public string? Revision { get; internal init; }
@@ -41,10 +37,10 @@ public sealed class PolicyRequest
     public string? ArgumentsDigest { get; internal init; }
 
     /// <summary>When the request was made.</summary>
-    public DateTimeOffset Time { get; init; }
+    public DateTimeOffset Time { get; internal init; }
 
     /// <summary>Further attributes an ABAC backend may read; backends may add their own keys.</summary>
-    public IReadOnlyDictionary<string, object?> Attributes { get; init; } = EmptyAttributes;
+    public IReadOnlyDictionary<string, object?> Attributes { get; internal init; } = EmptyAttributes;
 
     private static readonly IReadOnlyDictionary<string, object?> EmptyAttributes = new Dictionary<string, object?>();
 }

@@ -61,7 +61,7 @@ internal sealed class IdentitiesYamlReader
     {
         if (text.Length > _maxChars)
         {
-            Error(1, 1, $"The file is {text.Length:N0} characters long; identities files are limited to {_maxChars:N0}. Is this the right file?");
+            Error(1, 1, $"The file is {text.Length:N0} characters long; identities files are limited to {_maxChars:N0} (about 15,000 people with one account each). Keep notes and comments short or out of the file; a deployment with more people than that needs a directory of people kept in a database, not one file.");
             return null;
         }
 
