@@ -11,14 +11,25 @@ namespace Hermes.Identity.Sqlite.Storage;
 // at most MaxOpenDatabases of them (the least recently used idle one is closed to make room). A path
 // taken offline (export, erase, move) has no connection until it is brought back, so no write can go
 // into a file that has been unlinked.
-internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
+//
+// Before every operation, and before closing, the file at the path is compared with the one the connection
+// has open (Linux: device and inode, size and times; elsewhere: whether it exists). A database deleted,
+// moved, renamed over or overwritten in place (a backup restored under the running host) is closed without
+// writing the old content into whatever is at the path now, the old -wal and -shm files are removed when
+// nobody else uses them, and the operation runs on the file now at the path. See docs/sessions.md.
+internal sealed class SessionDatabasePool : IDisposable
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly LinkedList<Entry> _lru = new(); // first: least recently used
     private readonly Dictionary<string, TaskCompletionSource> _offline = new(StringComparer.Ordinal);
+
+    // Paths whose database was replaced while another process still used the old file's -wal and -shm: they are
+    // not opened until those are gone (their pages would be applied to the new file).
+    private readonly Dictionary<string, (FileState? Wal, FileState? Shm)> _stale = new(StringComparer.Ordinal);
     private readonly SqliteSessionOptions _options;
     private readonly ILogger _logger;
+    private readonly SessionDatabaseCloser _closer;
     private TaskCompletionSource _changed = NewSignal();
     private bool _disposed;
 
@@ -26,9 +37,12 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
     {
         _options = options.Value;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.Sqlite.Sessions");
+        _closer = new SessionDatabaseCloser(_options, _logger);
     }
 
     internal SqliteSessionOptions Options => _options;
+
+    internal ILogger Logger => _logger;
 
     // The databases open (or being opened) now. Never above MaxOpenDatabases.
     internal int OpenCount
@@ -43,7 +57,7 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
     }
 
     // Exclusive use of the database at path until the lease is disposed. With create false, a missing
-    // database answers null instead of being created.
+    // database answers null instead of being created. Storage errors come out as SessionStoreException.
     public async ValueTask<SessionDatabaseLease?> AcquireAsync(string path, bool create, CancellationToken cancellationToken = default)
     {
         path = Path.GetFullPath(path);
@@ -108,11 +122,11 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
 
             try
             {
-                if (entry.Connection is not null && !File.Exists(path))
+                if (entry.Connection is not null && SessionDatabaseCloser.Check(entry.Path, entry.Watch) is var change and not FileChange.Unchanged)
                 {
-                    // Deleted or moved behind our back: writing on would go into an unlinked file and vanish.
-                    Log.DatabaseVanished(_logger, path);
-                    CloseConnection(entry, "the file vanished");
+                    // Deleted, moved or replaced behind our back: writing on would go into a file that is no longer
+                    // the one at the path, or mix the old file's log into the new one.
+                    CloseConnection(entry, "to open the file now at its path", change, reopening: true);
                 }
 
                 if (entry.Connection is null)
@@ -123,7 +137,7 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
                         return null;
                     }
 
-                    entry.Connection = SessionDatabaseOpener.Open(path, create, _options, _logger);
+                    Open(entry, create);
                     Log.DatabaseOpened(_logger, path, OpenCount);
                 }
 
@@ -137,6 +151,8 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
         }
     }
 
+    // Closes every open connection to the database at databasePath and keeps it closed until the handle is
+    // disposed: operations for that path wait meanwhile, then open the file found at the path.
     public async ValueTask<IAsyncDisposable> TakeOfflineAsync(string databasePath, CancellationToken cancellationToken = default)
     {
         var path = Path.GetFullPath(databasePath);
@@ -200,51 +216,16 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
             Remove(entry);
         }
 
-        CloseConnection(entry, "taken offline");
-        entry.Gate.Release();
+        try
+        {
+            CloseConnection(entry, "taken offline");
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+
         return handle;
-    }
-
-    public async Task<bool> ExportAsync(string databasePath, string destinationFile, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(destinationFile);
-        if (File.Exists(destinationFile))
-        {
-            throw new IOException($"'{destinationFile}' already exists; export the session database to a new file.");
-        }
-
-        using var lease = await AcquireAsync(databasePath, create: false, cancellationToken).ConfigureAwait(false);
-        if (lease is null)
-        {
-            return false;
-        }
-
-        using var command = lease.Connection.CreateCommand();
-        command.CommandText = "VACUUM INTO $file";
-        command.Parameters.AddWithValue("$file", Path.GetFullPath(destinationFile));
-        command.ExecuteNonQuery();
-        return true;
-    }
-
-    public async Task<bool> EraseAsync(string databasePath, CancellationToken cancellationToken = default)
-    {
-        var path = Path.GetFullPath(databasePath);
-        var offline = await TakeOfflineAsync(path, cancellationToken).ConfigureAwait(false);
-        await using (offline.ConfigureAwait(false))
-        {
-            var existed = File.Exists(path);
-            foreach (var suffix in (string[])["", "-wal", "-shm", "-journal"])
-            {
-                File.Delete(path + suffix);
-            }
-
-            if (existed)
-            {
-                Log.DatabaseErased(_logger, path);
-            }
-
-            return existed;
-        }
     }
 
     public void Dispose()
@@ -273,6 +254,11 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
     {
         if (gateHeld)
         {
+            if (entry.Connection is { } connection && entry.Watch is { } watch && OperatingSystem.IsLinux())
+            {
+                watch.AfterOperation(connection);
+            }
+
             entry.Gate.Release();
         }
 
@@ -294,17 +280,62 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
         }
     }
 
-    private void BringOnline(string path, TaskCompletionSource signal)
+    private void Open(Entry entry, bool create)
     {
+        var path = entry.Path;
+        if (!OperatingSystem.IsLinux())
+        {
+            entry.Connection = SessionDatabaseOpener.Open(path, create, _options, _logger);
+            return;
+        }
+
+        ThrowIfStale(path);
+        for (var attempt = 0; ; attempt++)
+        {
+            var before = FileState.Of(path);
+            var connection = SessionDatabaseOpener.Open(path, create, _options, _logger);
+            if (DatabaseWatch.Start(path, before, connection) is { } watch)
+            {
+                entry.Connection = connection;
+                entry.Watch = watch;
+                return;
+            }
+
+            // Replaced while it was being opened: which file the connection has is unknown.
+            SqliteConnection.ClearPool(connection);
+            connection.Dispose();
+            if (attempt == 2)
+            {
+                throw new SessionStoreException(
+                    $"The session database of profile '{SessionStoreErrors.ProfileOf(path)}' ({path}) was replaced each time it was opened. " +
+                    "Nothing was read or written. Stop whatever keeps replacing it, then try again.");
+            }
+        }
+    }
+
+    private void ThrowIfStale(string path)
+    {
+        (FileState? Wal, FileState? Shm) stale;
         lock (_lock)
         {
-            if (_offline.TryGetValue(path, out var current) && ReferenceEquals(current, signal))
+            if (!_stale.TryGetValue(path, out stale))
             {
-                _offline.Remove(path);
+                return;
             }
         }
 
-        signal.TrySetResult();
+        if (OperatingSystem.IsLinux() && !WalSidecars.TryRemoveStale(path, stale.Wal, stale.Shm))
+        {
+            throw new SessionStoreException(
+                $"The session database of profile '{SessionStoreErrors.ProfileOf(path)}' ({path}) was replaced while open, and another process still uses " +
+                "the old file's state.db-wal and state.db-shm, which would be applied to the new file. Nothing was read or written. " +
+                "Stop every process that uses this data root (other hosts, a sqlite3 shell), then try again; see docs/sessions.md on restoring a backup.");
+        }
+
+        lock (_lock)
+        {
+            _stale.Remove(path);
+        }
     }
 
     private Entry? RemoveLeastRecentlyUsedIdle()
@@ -331,20 +362,33 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
         changed.TrySetResult();
     }
 
-    private void CloseConnection(Entry entry, string reason)
+    // Closes the entry's connection the way the state of its file calls for (see SessionDatabaseCloser).
+    private void CloseConnection(Entry entry, string reason, FileChange? change = null, bool reopening = false)
     {
         var connection = entry.Connection;
+        var watch = entry.Watch;
         entry.Connection = null;
-        if (connection is null)
+        entry.Watch = null;
+        if (connection is not null && !_closer.Close(entry.Path, connection, watch, change, reason, reopening) && OperatingSystem.IsLinux())
         {
-            return;
+            lock (_lock)
+            {
+                _stale[entry.Path] = (watch!.Wal, watch.Shm);
+            }
+        }
+    }
+
+    private void BringOnline(string path, TaskCompletionSource signal)
+    {
+        lock (_lock)
+        {
+            if (_offline.TryGetValue(path, out var current) && ReferenceEquals(current, signal))
+            {
+                _offline.Remove(path);
+            }
         }
 
-        // Our connections are not pooled by Microsoft.Data.Sqlite, but clear its pool anyway so that no
-        // handle to this file survives anywhere in the process.
-        SqliteConnection.ClearPool(connection);
-        connection.Dispose();
-        Log.DatabaseClosed(_logger, entry.Path, reason);
+        signal.TrySetResult();
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -370,6 +414,9 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
         public bool Retired { get; set; }
 
         public SqliteConnection? Connection { get; set; }
+
+        // What is known of the files behind Connection (Linux only).
+        public DatabaseWatch? Watch { get; set; }
     }
 
     private sealed class OfflineHandle(SessionDatabasePool pool, string path, TaskCompletionSource signal) : IAsyncDisposable, IDisposable
