@@ -67,6 +67,9 @@ internal sealed class TestData : IAsyncDisposable
         return _provider.GetRequiredService<ITurnScopeFactory>().BeginTurn(resolution);
     }
 
+    // Shuts the "host" down (closes the pool's connections) and keeps the files, to look at them afterwards.
+    public ValueTask StopHostAsync() => _provider.DisposeAsync();
+
     public async ValueTask DisposeAsync()
     {
         await _provider.DisposeAsync();
