@@ -97,6 +97,7 @@ internal sealed class SqliteAllSessionsReader : IAllSessionsReader
         }
         catch (SqliteException ex) when (SessionStoreErrors.Translate(ex, profileKey, path, db.Connection) is { } error)
         {
+            db.CloseAfterUse();
             throw error;
         }
     }

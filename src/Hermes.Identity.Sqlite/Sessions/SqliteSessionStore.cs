@@ -144,6 +144,7 @@ internal sealed class SqliteSessionStore : ISessionStore
         }
         catch (SqliteException ex) when (SessionStoreErrors.Translate(ex, _profileKey, _path, db.Connection) is { } error)
         {
+            db.CloseAfterUse();
             throw error;
         }
     }

@@ -128,6 +128,10 @@ internal sealed class SessionDatabasePool : IDisposable
                     // the one at the path, or mix the old file's log into the new one.
                     CloseConnection(entry, "to open the file now at its path", change, reopening: true);
                 }
+                else if (entry.Connection is not null && entry.CloseAfterUse)
+                {
+                    CloseConnection(entry, "to open it afresh after a storage error", FileChange.Unchanged, reopening: true);
+                }
 
                 if (entry.Connection is null)
                 {
@@ -369,6 +373,7 @@ internal sealed class SessionDatabasePool : IDisposable
         var watch = entry.Watch;
         entry.Connection = null;
         entry.Watch = null;
+        entry.CloseAfterUse = false;
         if (connection is not null && !_closer.Close(entry.Path, connection, watch, change, reason, reopening) && OperatingSystem.IsLinux())
         {
             lock (_lock)
@@ -417,6 +422,9 @@ internal sealed class SessionDatabasePool : IDisposable
 
         // What is known of the files behind Connection (Linux only).
         public DatabaseWatch? Watch { get; set; }
+
+        // The last operation hit a storage error: open the database afresh before the next one.
+        public bool CloseAfterUse { get; set; }
     }
 
     private sealed class OfflineHandle(SessionDatabasePool pool, string path, TaskCompletionSource signal) : IAsyncDisposable, IDisposable

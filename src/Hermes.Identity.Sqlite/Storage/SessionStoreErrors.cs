@@ -57,6 +57,12 @@ internal static partial class SessionStoreErrors
     private static SessionStoreException? Translate(SqliteException error, string subject, string? folder, int errno)
     {
         var code = error.SqliteErrorCode;
+        if (code is SqliteReadOnly or SqliteCantOpen or SqliteIoErr or SqlitePerm && errno is not (ERoFs or EAcces or EPerm or ENoSpc or EDQuot))
+        {
+            // SQLite's last errno is often that of its fallback (opening read-only, a missing -wal): ask the folder.
+            errno = ProbeFolder(folder);
+        }
+
         if (code == SqliteFull || errno is ENoSpc or EDQuot)
         {
             return new SessionStoreException(
@@ -95,6 +101,34 @@ internal static partial class SessionStoreErrors
                 "Check the disk (the system log says more), then try again.", error),
             _ => null,
         };
+    }
+
+    // Why a new file cannot be made in folder: ERoFs, EAcces, ENoSpc or EDQuot, or 0 when it can (or for another
+    // reason). Used on error paths only; the probe file is deleted as it is closed.
+    private static int ProbeFolder(string? folder)
+    {
+        if (folder is null)
+        {
+            return 0;
+        }
+
+        try
+        {
+            using var probe = new FileStream(Path.Combine(folder, $".write-probe-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+            return 0;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return EAcces;
+        }
+        catch (IOException ex) when (ex.HResult is ERoFs or ENoSpc or EDQuot)
+        {
+            return ex.HResult;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 
     // The errno of the last failed system call SQLite made on this connection, or 0 when unknown.
