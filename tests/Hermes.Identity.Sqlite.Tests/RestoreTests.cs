@@ -137,6 +137,25 @@ public sealed class RestoreTests
         Assert.Equal([$"{kept}: before the backup 备份"], CheckedContents(path));
     }
 
+    // The safe way while the host runs: SQLite's backup API writes the backup into the database under its locks,
+    // as one transaction that every open connection sees.
+    [Fact]
+    public async Task A_backup_restored_with_sqlite3_restore_under_an_open_store_takes_effect()
+    {
+        Assert.SkipUnless(Tools.Run("sqlite3", "-version") == 0, "Needs the sqlite3 shell.");
+        await using var data = new TestData();
+        var path = data.DatabaseOf("mei");
+        await using var turn = data.BeginTurn("2");
+        var store = turn.Services.GetRequiredService<ISessionStore>();
+        var (kept, later, backup) = await WriteThenBackUpThenWriteAsync(data, store);
+
+        Assert.Equal(0, Tools.Run("sqlite3", path, $".restore '{backup}'"));
+
+        await store.AppendAsync(kept, [new SessionMessage(SessionRoles.User, "after the restore")]);
+        await Assert.ThrowsAsync<SessionNotFoundException>(() => store.GetSessionAsync(later));
+        Assert.Equal([$"{kept}: before the backup 备份", $"{kept}: after the restore"], CheckedContents(path));
+    }
+
     [Fact]
     public async Task A_rename_while_another_process_has_the_old_file_open_fails_clearly_until_it_lets_go()
     {
