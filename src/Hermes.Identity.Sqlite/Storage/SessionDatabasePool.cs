@@ -1,4 +1,3 @@
-using Hermes.Identity.Sessions;
 using Hermes.Identity.Sqlite.Internal;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -16,20 +15,17 @@ namespace Hermes.Identity.Sqlite.Storage;
 // has open (Linux: device and inode, size and times; elsewhere: whether it exists). A database deleted,
 // moved, renamed over or overwritten in place (a backup restored under the running host) is closed without
 // writing the old content into whatever is at the path now, the old -wal and -shm files are removed when
-// nobody else uses them, and the operation runs on the file now at the path. See docs/sessions.md.
+// nobody else uses them, and the operation runs on the file now at the path (SessionDatabaseGuard; see
+// docs/sessions.md). Export and erase are in SessionDatabaseFiles.
 internal sealed class SessionDatabasePool : IDisposable
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly LinkedList<Entry> _lru = new(); // first: least recently used
     private readonly Dictionary<string, TaskCompletionSource> _offline = new(StringComparer.Ordinal);
-
-    // Paths whose database was replaced while another process still used the old file's -wal and -shm: they are
-    // not opened until those are gone (their pages would be applied to the new file).
-    private readonly Dictionary<string, (FileState? Wal, FileState? Shm)> _stale = new(StringComparer.Ordinal);
     private readonly SqliteSessionOptions _options;
     private readonly ILogger _logger;
-    private readonly SessionDatabaseCloser _closer;
+    private readonly SessionDatabaseGuard _guard;
     private TaskCompletionSource _changed = NewSignal();
     private bool _disposed;
 
@@ -37,7 +33,7 @@ internal sealed class SessionDatabasePool : IDisposable
     {
         _options = options.Value;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.Sqlite.Sessions");
-        _closer = new SessionDatabaseCloser(_options, _logger);
+        _guard = new SessionDatabaseGuard(_options, _logger);
     }
 
     internal SqliteSessionOptions Options => _options;
@@ -122,7 +118,7 @@ internal sealed class SessionDatabasePool : IDisposable
 
             try
             {
-                if (entry.Connection is not null && SessionDatabaseCloser.Check(entry.Path, entry.Watch) is var change and not FileChange.Unchanged)
+                if (entry.Connection is not null && SessionDatabaseGuard.Check(entry.Path, entry.Watch) is var change and not FileChange.Unchanged)
                 {
                     // Deleted, moved or replaced behind our back: writing on would go into a file that is no longer
                     // the one at the path, or mix the old file's log into the new one.
@@ -141,7 +137,7 @@ internal sealed class SessionDatabasePool : IDisposable
                         return null;
                     }
 
-                    Open(entry, create);
+                    (entry.Connection, entry.Watch) = _guard.Open(path, create);
                     Log.DatabaseOpened(_logger, path, OpenCount);
                 }
 
@@ -284,64 +280,6 @@ internal sealed class SessionDatabasePool : IDisposable
         }
     }
 
-    private void Open(Entry entry, bool create)
-    {
-        var path = entry.Path;
-        if (!OperatingSystem.IsLinux())
-        {
-            entry.Connection = SessionDatabaseOpener.Open(path, create, _options, _logger);
-            return;
-        }
-
-        ThrowIfStale(path);
-        for (var attempt = 0; ; attempt++)
-        {
-            var before = FileState.Of(path);
-            var connection = SessionDatabaseOpener.Open(path, create, _options, _logger);
-            if (DatabaseWatch.Start(path, before, connection) is { } watch)
-            {
-                entry.Connection = connection;
-                entry.Watch = watch;
-                return;
-            }
-
-            // Replaced while it was being opened: which file the connection has is unknown.
-            SqliteConnection.ClearPool(connection);
-            connection.Dispose();
-            if (attempt == 2)
-            {
-                throw new SessionStoreException(
-                    $"The session database of profile '{SessionStoreErrors.ProfileOf(path)}' ({path}) was replaced each time it was opened. " +
-                    "Nothing was read or written. Stop whatever keeps replacing it, then try again.");
-            }
-        }
-    }
-
-    private void ThrowIfStale(string path)
-    {
-        (FileState? Wal, FileState? Shm) stale;
-        lock (_lock)
-        {
-            if (!_stale.TryGetValue(path, out stale))
-            {
-                return;
-            }
-        }
-
-        if (OperatingSystem.IsLinux() && !WalSidecars.TryRemoveStale(path, stale.Wal, stale.Shm))
-        {
-            throw new SessionStoreException(
-                $"The session database of profile '{SessionStoreErrors.ProfileOf(path)}' ({path}) was replaced while open, and another process still uses " +
-                "the old file's state.db-wal and state.db-shm, which would be applied to the new file. Nothing was read or written. " +
-                "Stop every process that uses this data root (other hosts, a sqlite3 shell), then try again; see docs/sessions.md on restoring a backup.");
-        }
-
-        lock (_lock)
-        {
-            _stale.Remove(path);
-        }
-    }
-
     private Entry? RemoveLeastRecentlyUsedIdle()
     {
         for (var node = _lru.First; node is not null; node = node.Next)
@@ -366,7 +304,7 @@ internal sealed class SessionDatabasePool : IDisposable
         changed.TrySetResult();
     }
 
-    // Closes the entry's connection the way the state of its file calls for (see SessionDatabaseCloser).
+    // Closes the entry's connection the way the state of its file calls for (see SessionDatabaseGuard).
     private void CloseConnection(Entry entry, string reason, FileChange? change = null, bool reopening = false)
     {
         var connection = entry.Connection;
@@ -374,12 +312,9 @@ internal sealed class SessionDatabasePool : IDisposable
         entry.Connection = null;
         entry.Watch = null;
         entry.CloseAfterUse = false;
-        if (connection is not null && !_closer.Close(entry.Path, connection, watch, change, reason, reopening) && OperatingSystem.IsLinux())
+        if (connection is not null)
         {
-            lock (_lock)
-            {
-                _stale[entry.Path] = (watch!.Wal, watch.Shm);
-            }
+            _guard.Close(entry.Path, connection, watch, change, reason, reopening);
         }
     }
 
