@@ -22,12 +22,21 @@ internal sealed class SessionDatabaseGuard(SqliteSessionOptions options, ILogger
     // not opened until those are gone (their pages would be applied to the new file).
     private readonly Dictionary<string, (FileState? Wal, FileState? Shm)> _stale = new(StringComparer.Ordinal);
 
-    // What happened to the file at path since watch started (Linux), or whether it still exists (elsewhere).
-    public static FileChange Check(string path, DatabaseWatch? watch)
+    // What happened to the file at path since watch started (Linux), or whether it still exists (elsewhere). When
+    // the files cannot be examined (a folder made unreadable), Unchanged: the operation then fails on its own.
+    public FileChange Check(string path, DatabaseWatch? watch)
     {
         if (OperatingSystem.IsLinux() && watch is not null)
         {
-            return watch.Check();
+            try
+            {
+                return watch.Check();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Log.DatabaseCheckFailed(logger, path, ex);
+                return FileChange.Unchanged;
+            }
         }
 
         return File.Exists(path) ? FileChange.Unchanged : FileChange.Vanished;
@@ -67,19 +76,7 @@ internal sealed class SessionDatabaseGuard(SqliteSessionOptions options, ILogger
     // again right away (so there is no need to let SQLite tidy up the -wal and -shm files first).
     public void Close(string path, SqliteConnection connection, DatabaseWatch? watch, FileChange? change, string reason, bool reopening)
     {
-        if (change is null)
-        {
-            try
-            {
-                change = Check(path, watch);
-            }
-            catch (IOException ex)
-            {
-                Log.DatabaseCheckFailed(logger, path, ex);
-                change = FileChange.Unchanged;
-            }
-        }
-
+        change ??= Check(path, watch);
         switch (change)
         {
             case FileChange.Vanished or FileChange.Replaced:

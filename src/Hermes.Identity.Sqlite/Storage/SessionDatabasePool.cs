@@ -118,7 +118,7 @@ internal sealed class SessionDatabasePool : IDisposable
 
             try
             {
-                if (entry.Connection is not null && SessionDatabaseGuard.Check(entry.Path, entry.Watch) is var change and not FileChange.Unchanged)
+                if (entry.Connection is not null && _guard.Check(entry.Path, entry.Watch) is var change and not FileChange.Unchanged)
                 {
                     // Deleted, moved or replaced behind our back: writing on would go into a file that is no longer
                     // the one at the path, or mix the old file's log into the new one.
