@@ -188,8 +188,10 @@ public sealed class RestoreTests
         Assert.Equal([$"{kept}: before the backup 备份", $"{kept}: after the shell let go"], CheckedContents(path));
     }
 
-    // Our own checkpoints write the database file too, as a copy over it would: the files must tell them apart,
-    // or the log would be thrown away with acknowledged writes in it.
+    // Our own checkpoints write the database file too, as a copy over it would, so each one sends the next
+    // operation through the overwrite check, a close and a reopen: nothing may be lost or doubled on the way.
+    // (Our checkpoints copy the whole log, so even throwing the log away would lose nothing here; the test
+    // below, with a checkpoint that leaves pages in the log, is the one that needs the files to be read.)
     [Fact]
     public async Task The_stores_own_checkpoints_are_not_mistaken_for_a_restore()
     {
