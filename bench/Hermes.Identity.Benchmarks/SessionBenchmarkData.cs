@@ -121,7 +121,7 @@ internal static class SessionBenchmarkData
     private static void Load(SqliteConnection connection, IEnumerable<int> profiles, bool withUserColumn)
     {
         var (userColumn, userValue) = withUserColumn ? ("user_id, ", "$user, ") : ("", "");
-        using var transaction = WriteTransaction.Begin(connection);
+        using var transaction = connection.BeginTransaction(deferred: false);
         using var session = connection.CreateCommand();
         session.CommandText = $"INSERT INTO sessions (id, {userColumn}key, platform, chat_id, chat_kind, created, updated) VALUES ($id, {userValue}$key, 'telegram', $chat, 1, 0, 0) RETURNING seq";
         var sId = session.Parameters.Add("$id", SqliteType.Text);

@@ -78,7 +78,7 @@ internal static class SessionSharedDatabase
 
     public static void Append(SqliteConnection connection, string user, string sessionId, string content, long now)
     {
-        using var transaction = WriteTransaction.Begin(connection);
+        using var transaction = connection.BeginTransaction(deferred: false);
         using var find = connection.CreateCommand();
         find.CommandText = "SELECT seq FROM sessions WHERE id = $id AND user_id = $user";
         find.Parameters.AddWithValue("$id", sessionId);

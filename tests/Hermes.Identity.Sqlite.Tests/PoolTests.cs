@@ -126,7 +126,7 @@ public sealed class PoolTests : IDisposable
         }
 
         Assert.Equal(1, data.Pool.OpenCount);
-        var files = data.Pool; // registered as the core's ISessionFiles for export and erase
+        var files = data.Files;
         Assert.True(await files.EraseAsync(data.DatabaseOf("mei")));
         Assert.Equal(0, data.Pool.OpenCount);
         Assert.False(File.Exists(data.DatabaseOf("mei")));
@@ -199,7 +199,7 @@ public sealed class PoolTests : IDisposable
             await Task.Delay(1);
         }
 
-        Assert.True(await pool.EraseAsync(path));
+        Assert.True(await new SessionDatabaseFiles(pool).EraseAsync(path));
         erased = Volatile.Read(ref acked);
         await writer;
 
@@ -250,7 +250,7 @@ public sealed class PoolTests : IDisposable
             await store.AppendAsync(session.Id, [new SessionMessage(SessionRoles.User, "keep me 一起")]);
         }
 
-        var files = data.Pool; // registered as the core's ISessionFiles for export and erase
+        var files = data.Files;
         var copy = Path.Combine(data.Root, "export", "mei.db");
         Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
         Assert.True(await files.ExportAsync(data.DatabaseOf("mei"), copy));

@@ -81,6 +81,34 @@ public sealed class SchemaTests : IDisposable
         Assert.Equal("1", Scalar(lease.Connection, "PRAGMA foreign_keys"));
     }
 
+    // Writes begin with SqliteConnection.BeginTransaction(deferred: false), which Microsoft.Data.Sqlite issues as
+    // BEGIN IMMEDIATE: the write lock is taken at the start, where the busy timeout waits for it, so a write never
+    // starts as a reader that later fails to upgrade (SQLITE_BUSY_SNAPSHOT). A second writer cannot even begin.
+    [Fact]
+    public void A_write_transaction_takes_the_write_lock_when_it_begins()
+    {
+        using var first = Raw();
+        Scalar(first, "PRAGMA journal_mode = WAL");
+        Assert.Equal((0, SessionSchema.LatestVersion), SessionSchema.Migrate(first));
+        using var second = new SqliteConnection($"Data Source={Path.Combine(_dir, "state.db")};Pooling=False;Default Timeout=1");
+        second.Open();
+        Scalar(second, "PRAGMA busy_timeout = 0");
+
+        using (first.BeginTransaction(deferred: false))
+        {
+            var busy = Assert.Throws<SqliteException>(() => second.BeginTransaction(deferred: false));
+            Assert.Equal(5, busy.SqliteErrorCode); // SQLITE_BUSY, before either wrote anything
+            using (second.BeginTransaction(deferred: true))
+            {
+                // A deferred BEGIN takes no lock, which is exactly what the store must not use for writes.
+            }
+        }
+
+        using (second.BeginTransaction(deferred: false))
+        {
+        }
+    }
+
     [Fact]
     public void The_default_is_synchronous_full()
         => Assert.Equal(SqliteSynchronousMode.Full, new SqliteSessionOptions().Synchronous);

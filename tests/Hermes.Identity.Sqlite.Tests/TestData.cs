@@ -53,6 +53,9 @@ internal sealed class TestData : IAsyncDisposable
 
     public SessionDatabasePool Pool => _provider.GetRequiredService<SessionDatabasePool>();
 
+    // Export and erase, as registered for the core's ISessionFiles.
+    public SessionDatabaseFiles Files => new(Pool);
+
     public string DatabaseOf(string profileKey) => ProfilePaths.For(Root, profileKey).SessionDatabase;
 
     // Begins a turn for telegram user userId (1 louis/owner, 2 mei/trusted, 3 bob/guest, anything else a guest).
@@ -63,6 +66,9 @@ internal sealed class TestData : IAsyncDisposable
         var resolution = pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
         return _provider.GetRequiredService<ITurnScopeFactory>().BeginTurn(resolution);
     }
+
+    // Shuts the "host" down (closes the pool's connections) and keeps the files, to look at them afterwards.
+    public ValueTask StopHostAsync() => _provider.DisposeAsync();
 
     public async ValueTask DisposeAsync()
     {

@@ -37,7 +37,7 @@ public static class SqliteSessionsBuilderExtensions
         services.TryAddSingleton(sp => new SessionDatabasePool(
             sp.GetRequiredService<IOptions<SqliteSessionOptions>>(),
             sp.GetService<ILoggerFactory>()));
-        services.TryAddSingleton<ISessionFiles>(sp => sp.GetRequiredService<SessionDatabasePool>());
+        services.TryAddSingleton<ISessionFiles>(sp => new SessionDatabaseFiles(sp.GetRequiredService<SessionDatabasePool>()));
         services.TryAddScoped<ISessionStore>(sp => new SqliteSessionStore(
             sp.GetRequiredService<TurnContext>(),
             sp.GetRequiredService<SessionDatabasePool>(),

@@ -25,4 +25,19 @@ internal static partial class Log
 
     [LoggerMessage(706, LogLevel.Information, "Erased session database {Path}.", EventName = "SessionDatabaseErased")]
     public static partial void DatabaseErased(ILogger logger, string path);
+
+    [LoggerMessage(707, LogLevel.Warning, "The session database {Path} was replaced while open (another file was renamed over it, as when a backup is restored with mv); closed the old file and opened the one now at that path.", EventName = "SessionDatabaseReplaced")]
+    public static partial void DatabaseReplaced(ILogger logger, string path);
+
+    [LoggerMessage(708, LogLevel.Warning, "The session database {Path} was overwritten in place while open (as when a backup is copied over it with cp); closed it without a checkpoint and deleted its -wal and -shm files, which held the old content; the file is used as it is now.", EventName = "SessionDatabaseOverwritten")]
+    public static partial void DatabaseOverwritten(ILogger logger, string path);
+
+    [LoggerMessage(709, LogLevel.Debug, "The session database {Path} was written outside this connection (another process's checkpoint, or the -wal and -shm files are in use elsewhere); closed it without a checkpoint and kept its -wal and -shm files.", EventName = "SessionDatabaseChangedElsewhere")]
+    public static partial void DatabaseChangedByOthers(ILogger logger, string path);
+
+    [LoggerMessage(710, LogLevel.Error, "The session database {Path} was replaced while open, and another process still uses the old file's -wal and -shm files; the path is not opened again until they are gone. Stop every process that uses this data root.", EventName = "SessionDatabaseStaleFilesInUse")]
+    public static partial void StaleFilesInUse(ILogger logger, string path);
+
+    [LoggerMessage(711, LogLevel.Warning, "Could not check or tidy the files of the session database {Path}.", EventName = "SessionDatabaseCheckFailed")]
+    public static partial void DatabaseCheckFailed(ILogger logger, string path, Exception exception);
 }

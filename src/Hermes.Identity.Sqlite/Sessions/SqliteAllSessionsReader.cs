@@ -2,13 +2,15 @@ using Hermes.Identity.Policy;
 using Hermes.Identity.Sessions;
 using Hermes.Identity.Sqlite.Internal;
 using Hermes.Identity.Sqlite.Storage;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hermes.Identity.Sqlite.Sessions;
 
 // The owner's "sees all": asks the policy for sessions.read.all before every read, logs every answer,
-// and opens other profiles' databases only when allowed, read as they are (never creating one).
+// and opens other profiles' databases only when allowed, read as they are (never creating one). Storage errors
+// come out as SessionStoreException naming the profile and the file.
 internal sealed class SqliteAllSessionsReader : IAllSessionsReader
 {
     private readonly TurnContext _turn;
@@ -48,8 +50,7 @@ internal sealed class SqliteAllSessionsReader : IAllSessionsReader
     {
         var path = PathOf(profileKey);
         await AuthorizeAsync(profileKey, "list sessions", cancellationToken).ConfigureAwait(false);
-        using var db = await _pool.AcquireAsync(path, create: false, cancellationToken).ConfigureAwait(false);
-        return db is null ? [] : SessionQueries.List(db.Connection, includeArchived);
+        return await ReadAsync(profileKey, path, connection => SessionQueries.List(connection, includeArchived), () => [], cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<SessionMessage>> GetMessagesAsync(string profileKey, string sessionId, int? limit = null, CancellationToken cancellationToken = default)
@@ -58,8 +59,7 @@ internal sealed class SqliteAllSessionsReader : IAllSessionsReader
         ArgumentNullException.ThrowIfNull(sessionId);
         SqliteSessionStore.ThrowIfNegative(limit);
         await AuthorizeAsync(profileKey, "read messages", cancellationToken).ConfigureAwait(false);
-        using var db = await _pool.AcquireAsync(path, create: false, cancellationToken).ConfigureAwait(false);
-        return db is null ? throw new SessionNotFoundException(sessionId) : SessionQueries.GetMessages(db.Connection, sessionId, limit);
+        return await ReadAsync(profileKey, path, connection => SessionQueries.GetMessages(connection, sessionId, limit), () => throw new SessionNotFoundException(sessionId), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<SessionSearchHit>> SearchAsync(string profileKey, string query, int limit = 20, CancellationToken cancellationToken = default)
@@ -73,14 +73,33 @@ internal sealed class SqliteAllSessionsReader : IAllSessionsReader
             return [];
         }
 
-        using var db = await _pool.AcquireAsync(path, create: false, cancellationToken).ConfigureAwait(false);
-        return db is null ? [] : SessionQueries.Search(db.Connection, parsed, limit);
+        return await ReadAsync(profileKey, path, connection => SessionQueries.Search(connection, parsed, limit), () => [], cancellationToken).ConfigureAwait(false);
     }
 
     private string PathOf(string profileKey)
     {
         ArgumentNullException.ThrowIfNull(profileKey);
-        return _snapshots.Current.GetPaths(profileKey).SessionDatabase;
+        return Path.GetFullPath(_snapshots.Current.GetPaths(profileKey).SessionDatabase);
+    }
+
+    // operation on the profile's database, or whenMissing() when the profile has none.
+    private async Task<T> ReadAsync<T>(string profileKey, string path, Func<SqliteConnection, T> operation, Func<T> whenMissing, CancellationToken cancellationToken)
+    {
+        using var db = await _pool.AcquireAsync(path, create: false, cancellationToken).ConfigureAwait(false);
+        if (db is null)
+        {
+            return whenMissing();
+        }
+
+        try
+        {
+            return operation(db.Connection);
+        }
+        catch (SqliteException ex) when (SessionStoreErrors.Translate(ex, profileKey, path, db.Connection) is { } error)
+        {
+            db.CloseAfterUse();
+            throw error;
+        }
     }
 
     private async ValueTask AuthorizeAsync(string target, string operation, CancellationToken cancellationToken)

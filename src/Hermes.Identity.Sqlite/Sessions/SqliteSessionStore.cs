@@ -1,16 +1,19 @@
 using Hermes.Identity.Sessions;
 using Hermes.Identity.Sqlite.Storage;
+using Microsoft.Data.Sqlite;
 
 namespace Hermes.Identity.Sqlite.Sessions;
 
 // ISessionStore for the turn's profile: every call opens that profile's own database file, and nothing
 // else. There is no profile argument to get wrong, and no row of another profile in the file to leak.
+// Storage errors come out as SessionStoreException naming the profile and the file.
 internal sealed class SqliteSessionStore : ISessionStore
 {
     private readonly SessionDatabasePool _pool;
     private readonly TimeProvider _time;
     private readonly TurnContext _turn;
     private readonly string _path;
+    private readonly string _profileKey;
     private readonly SessionKey _key;
 
     public SqliteSessionStore(TurnContext turn, SessionDatabasePool pool, TimeProvider time)
@@ -19,27 +22,26 @@ internal sealed class SqliteSessionStore : ISessionStore
         _pool = pool;
         _time = time;
         _turn = turn;
-        _path = turn.Profile.Paths.SessionDatabase;
+        _path = Path.GetFullPath(turn.Profile.Paths.SessionDatabase);
+        _profileKey = turn.Profile.Key;
         _key = SessionKey.For(turn.Sender);
     }
 
     public async Task<SessionInfo> OpenCurrentSessionAsync(CancellationToken cancellationToken = default)
     {
-        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return SessionQueries.OpenCurrent(db.Connection, _key, _time.GetUtcNow());
+        return await RunAsync(connection => SessionQueries.OpenCurrent(connection, _key, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<SessionInfo> StartNewSessionAsync(string? title = null, CancellationToken cancellationToken = default)
     {
-        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return SessionQueries.StartNew(db.Connection, _key, NormalizeTitle(title), _time.GetUtcNow());
+        var normalized = NormalizeTitle(title);
+        return await RunAsync(connection => SessionQueries.StartNew(connection, _key, normalized, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<SessionInfo> GetSessionAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
-        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return SessionQueries.GetSession(db.Connection, sessionId);
+        return await RunAsync(connection => SessionQueries.GetSession(connection, sessionId), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task AppendAsync(string sessionId, IReadOnlyList<SessionMessage> messages, CancellationToken cancellationToken = default)
@@ -47,16 +49,14 @@ internal sealed class SqliteSessionStore : ISessionStore
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(messages);
         Validate(messages, _pool.Options.MaxMessageLength);
-        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        SessionQueries.Append(db.Connection, sessionId, messages, _time.GetUtcNow());
+        await RunAsync(connection => SessionQueries.Append(connection, sessionId, messages, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<SessionMessage>> GetMessagesAsync(string sessionId, int? limit = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         ThrowIfNegative(limit);
-        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return SessionQueries.GetMessages(db.Connection, sessionId, limit);
+        return await RunAsync(connection => SessionQueries.GetMessages(connection, sessionId, limit), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<SessionSearchHit>> SearchAsync(string query, int limit = 20, CancellationToken cancellationToken = default)
@@ -68,36 +68,31 @@ internal sealed class SqliteSessionStore : ISessionStore
             return [];
         }
 
-        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return SessionQueries.Search(db.Connection, parsed, limit);
+        return await RunAsync(connection => SessionQueries.Search(connection, parsed, limit), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(bool includeArchived = false, CancellationToken cancellationToken = default)
     {
-        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return SessionQueries.List(db.Connection, includeArchived);
+        return await RunAsync(connection => SessionQueries.List(connection, includeArchived), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<SessionInfo> RenameSessionAsync(string sessionId, string? title, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         var normalized = NormalizeTitle(title);
-        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return SessionQueries.Rename(db.Connection, sessionId, normalized, _time.GetUtcNow());
+        return await RunAsync(connection => SessionQueries.Rename(connection, sessionId, normalized, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<SessionInfo> ArchiveSessionAsync(string sessionId, bool archived = true, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
-        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return SessionQueries.Archive(db.Connection, sessionId, archived, _time.GetUtcNow());
+        return await RunAsync(connection => SessionQueries.Archive(connection, sessionId, archived, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
-        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        SessionQueries.Delete(db.Connection, sessionId);
+        await RunAsync(connection => SessionQueries.Delete(connection, sessionId), cancellationToken).ConfigureAwait(false);
     }
 
     internal static void Validate(IReadOnlyList<SessionMessage> messages, int maxLength)
@@ -145,9 +140,27 @@ internal sealed class SqliteSessionStore : ISessionStore
     }
 
     // The one way into the database: only while this store's turn is the turn in progress on this flow.
-    private async ValueTask<SessionDatabaseLease> OpenAsync(CancellationToken cancellationToken)
+    private async Task<T> RunAsync<T>(Func<SqliteConnection, T> operation, CancellationToken cancellationToken)
     {
         _turn.ThrowIfNotCurrent();
-        return (await _pool.AcquireAsync(_path, create: true, cancellationToken).ConfigureAwait(false))!;
+        using var db = (await _pool.AcquireAsync(_path, create: true, cancellationToken).ConfigureAwait(false))!;
+        try
+        {
+            return operation(db.Connection);
+        }
+        catch (SqliteException ex) when (SessionStoreErrors.Translate(ex, _profileKey, _path, db.Connection) is { } error)
+        {
+            db.CloseAfterUse();
+            throw error;
+        }
     }
+
+    private async Task RunAsync(Action<SqliteConnection> operation, CancellationToken cancellationToken) =>
+        await RunAsync(
+            connection =>
+            {
+                operation(connection);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
 }

@@ -18,6 +18,10 @@ internal sealed class SessionDatabaseLease : IDisposable
 
     public SqliteConnection Connection { get; }
 
+    // After a storage error: the next operation opens the database afresh, so that a cause fixed meanwhile
+    // (a read-only file made writable, space freed, a damaged file restored) takes effect without a restart.
+    public void CloseAfterUse() => _entry.CloseAfterUse = true;
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hermes.Identity.Sessions;
 using Hermes.Identity.Sqlite.Internal;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Hermes.Identity.Sqlite.Storage;
 
 // Opens one profile's database: WAL, the configured synchronous level, foreign keys, the busy timeout,
-// and the schema migrated to the latest version.
+// and the schema migrated to the latest version. Storage errors come out as SessionStoreException.
 internal static class SessionDatabaseOpener
 {
     private const int SqliteBusy = 5;
@@ -14,9 +15,17 @@ internal static class SessionDatabaseOpener
 
     public static SqliteConnection Open(string path, bool create, SqliteSessionOptions options, ILogger logger)
     {
+        var profile = SessionStoreErrors.ProfileOf(path);
         if (create)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            }
+            catch (Exception ex) when (SessionStoreErrors.TranslateFolderError(ex, profile, path) is { } error)
+            {
+                throw error;
+            }
         }
 
         var connectionString = new SqliteConnectionStringBuilder
@@ -37,21 +46,33 @@ internal static class SessionDatabaseOpener
             {
                 try
                 {
-                    Configure(connection, options, logger);
+                    Configure(connection, profile, options, logger);
                     return connection;
                 }
                 catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteBusy or SqliteLocked && Environment.TickCount64 < deadline)
                 {
                     // Switching a new file to WAL takes an exclusive lock that the busy handler does not always
-                    // wait for (another process creating the same database at the same moment): try again.
+                    // wait for (SQLite skips it where waiting could deadlock, as when another process creates the
+                    // same database at the same moment): try again.
                     Thread.Sleep(Random.Shared.Next(5, 25));
                 }
             }
         }
-        catch
+        catch (Exception ex)
         {
+            var error = ex switch
+            {
+                InvalidOperationException => new SessionStoreException($"Profile '{profile}': {ex.Message}", ex),
+                SqliteException sqlite => SessionStoreErrors.Translate(sqlite, profile, path, connection),
+                _ => null,
+            };
             connection.Dispose();
-            throw;
+            if (error is null)
+            {
+                throw;
+            }
+
+            throw error;
         }
     }
 
@@ -62,14 +83,14 @@ internal static class SessionDatabaseOpener
         _ => "FULL",
     };
 
-    private static void Configure(SqliteConnection connection, SqliteSessionOptions options, ILogger logger)
+    private static void Configure(SqliteConnection connection, string profile, SqliteSessionOptions options, ILogger logger)
     {
         Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}"));
         var mode = Execute(connection, "PRAGMA journal_mode = WAL");
         if (!string.Equals(mode as string, "wal", StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidOperationException(
-                $"The session database '{connection.DataSource}' could not be switched to WAL mode (it is in '{mode}' mode). " +
+            throw new SessionStoreException(
+                $"The session database of profile '{profile}' ({connection.DataSource}) could not be switched to WAL mode (it is in '{mode}' mode). " +
                 "Put the data root on a local file system that supports shared memory; network file systems do not.");
         }
 

@@ -1,4 +1,3 @@
-using Hermes.Identity.Sessions;
 using Hermes.Identity.Sqlite.Internal;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -11,7 +10,14 @@ namespace Hermes.Identity.Sqlite.Storage;
 // at most MaxOpenDatabases of them (the least recently used idle one is closed to make room). A path
 // taken offline (export, erase, move) has no connection until it is brought back, so no write can go
 // into a file that has been unlinked.
-internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
+//
+// Before every operation, and before closing, the file at the path is compared with the one the connection
+// has open (Linux: device and inode, size and times; elsewhere: whether it exists). A database deleted,
+// moved, renamed over or overwritten in place (a backup restored under the running host) is closed without
+// writing the old content into whatever is at the path now, the old -wal and -shm files are removed when
+// nobody else uses them, and the operation runs on the file now at the path (SessionDatabaseGuard; see
+// docs/sessions.md). Export and erase are in SessionDatabaseFiles.
+internal sealed class SessionDatabasePool : IDisposable
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
@@ -19,6 +25,7 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
     private readonly Dictionary<string, TaskCompletionSource> _offline = new(StringComparer.Ordinal);
     private readonly SqliteSessionOptions _options;
     private readonly ILogger _logger;
+    private readonly SessionDatabaseGuard _guard;
     private TaskCompletionSource _changed = NewSignal();
     private bool _disposed;
 
@@ -26,9 +33,12 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
     {
         _options = options.Value;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.Sqlite.Sessions");
+        _guard = new SessionDatabaseGuard(_options, _logger);
     }
 
     internal SqliteSessionOptions Options => _options;
+
+    internal ILogger Logger => _logger;
 
     // The databases open (or being opened) now. Never above MaxOpenDatabases.
     internal int OpenCount
@@ -43,7 +53,7 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
     }
 
     // Exclusive use of the database at path until the lease is disposed. With create false, a missing
-    // database answers null instead of being created.
+    // database answers null instead of being created. Storage errors come out as SessionStoreException.
     public async ValueTask<SessionDatabaseLease?> AcquireAsync(string path, bool create, CancellationToken cancellationToken = default)
     {
         path = Path.GetFullPath(path);
@@ -108,11 +118,15 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
 
             try
             {
-                if (entry.Connection is not null && !File.Exists(path))
+                if (entry.Connection is not null && _guard.Check(entry.Path, entry.Watch) is var change and not FileChange.Unchanged)
                 {
-                    // Deleted or moved behind our back: writing on would go into an unlinked file and vanish.
-                    Log.DatabaseVanished(_logger, path);
-                    CloseConnection(entry, "the file vanished");
+                    // Deleted, moved or replaced behind our back: writing on would go into a file that is no longer
+                    // the one at the path, or mix the old file's log into the new one.
+                    CloseConnection(entry, "to open the file now at its path", change, reopening: true);
+                }
+                else if (entry.Connection is not null && entry.CloseAfterUse)
+                {
+                    CloseConnection(entry, "to open it afresh after a storage error", FileChange.Unchanged, reopening: true);
                 }
 
                 if (entry.Connection is null)
@@ -123,7 +137,7 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
                         return null;
                     }
 
-                    entry.Connection = SessionDatabaseOpener.Open(path, create, _options, _logger);
+                    (entry.Connection, entry.Watch) = _guard.Open(path, create);
                     Log.DatabaseOpened(_logger, path, OpenCount);
                 }
 
@@ -137,6 +151,8 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
         }
     }
 
+    // Closes every open connection to the database at databasePath and keeps it closed until the handle is
+    // disposed: operations for that path wait meanwhile, then open the file found at the path.
     public async ValueTask<IAsyncDisposable> TakeOfflineAsync(string databasePath, CancellationToken cancellationToken = default)
     {
         var path = Path.GetFullPath(databasePath);
@@ -200,51 +216,16 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
             Remove(entry);
         }
 
-        CloseConnection(entry, "taken offline");
-        entry.Gate.Release();
+        try
+        {
+            CloseConnection(entry, "taken offline");
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+
         return handle;
-    }
-
-    public async Task<bool> ExportAsync(string databasePath, string destinationFile, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(destinationFile);
-        if (File.Exists(destinationFile))
-        {
-            throw new IOException($"'{destinationFile}' already exists; export the session database to a new file.");
-        }
-
-        using var lease = await AcquireAsync(databasePath, create: false, cancellationToken).ConfigureAwait(false);
-        if (lease is null)
-        {
-            return false;
-        }
-
-        using var command = lease.Connection.CreateCommand();
-        command.CommandText = "VACUUM INTO $file";
-        command.Parameters.AddWithValue("$file", Path.GetFullPath(destinationFile));
-        command.ExecuteNonQuery();
-        return true;
-    }
-
-    public async Task<bool> EraseAsync(string databasePath, CancellationToken cancellationToken = default)
-    {
-        var path = Path.GetFullPath(databasePath);
-        var offline = await TakeOfflineAsync(path, cancellationToken).ConfigureAwait(false);
-        await using (offline.ConfigureAwait(false))
-        {
-            var existed = File.Exists(path);
-            foreach (var suffix in (string[])["", "-wal", "-shm", "-journal"])
-            {
-                File.Delete(path + suffix);
-            }
-
-            if (existed)
-            {
-                Log.DatabaseErased(_logger, path);
-            }
-
-            return existed;
-        }
     }
 
     public void Dispose()
@@ -273,6 +254,11 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
     {
         if (gateHeld)
         {
+            if (entry.Connection is { } connection && entry.Watch is { } watch && OperatingSystem.IsLinux())
+            {
+                watch.AfterOperation(connection);
+            }
+
             entry.Gate.Release();
         }
 
@@ -292,19 +278,6 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
                 changed.TrySetResult();
             }
         }
-    }
-
-    private void BringOnline(string path, TaskCompletionSource signal)
-    {
-        lock (_lock)
-        {
-            if (_offline.TryGetValue(path, out var current) && ReferenceEquals(current, signal))
-            {
-                _offline.Remove(path);
-            }
-        }
-
-        signal.TrySetResult();
     }
 
     private Entry? RemoveLeastRecentlyUsedIdle()
@@ -331,20 +304,31 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
         changed.TrySetResult();
     }
 
-    private void CloseConnection(Entry entry, string reason)
+    // Closes the entry's connection the way the state of its file calls for (see SessionDatabaseGuard).
+    private void CloseConnection(Entry entry, string reason, FileChange? change = null, bool reopening = false)
     {
         var connection = entry.Connection;
+        var watch = entry.Watch;
         entry.Connection = null;
-        if (connection is null)
+        entry.Watch = null;
+        entry.CloseAfterUse = false;
+        if (connection is not null)
         {
-            return;
+            _guard.Close(entry.Path, connection, watch, change, reason, reopening);
+        }
+    }
+
+    private void BringOnline(string path, TaskCompletionSource signal)
+    {
+        lock (_lock)
+        {
+            if (_offline.TryGetValue(path, out var current) && ReferenceEquals(current, signal))
+            {
+                _offline.Remove(path);
+            }
         }
 
-        // Our connections are not pooled by Microsoft.Data.Sqlite, but clear its pool anyway so that no
-        // handle to this file survives anywhere in the process.
-        SqliteConnection.ClearPool(connection);
-        connection.Dispose();
-        Log.DatabaseClosed(_logger, entry.Path, reason);
+        signal.TrySetResult();
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -370,6 +354,12 @@ internal sealed class SessionDatabasePool : ISessionFiles, IDisposable
         public bool Retired { get; set; }
 
         public SqliteConnection? Connection { get; set; }
+
+        // What is known of the files behind Connection (Linux only).
+        public DatabaseWatch? Watch { get; set; }
+
+        // The last operation hit a storage error: open the database afresh before the next one.
+        public bool CloseAfterUse { get; set; }
     }
 
     private sealed class OfflineHandle(SessionDatabasePool pool, string path, TaskCompletionSource signal) : IAsyncDisposable, IDisposable

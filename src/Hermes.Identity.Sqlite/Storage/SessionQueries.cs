@@ -4,7 +4,10 @@ using Microsoft.Data.Sqlite;
 namespace Hermes.Identity.Sqlite.Storage;
 
 // The SQL of one profile's database. Every statement runs on a connection to that profile's own file,
-// so none of them needs, or has, a profile column to filter on.
+// so none of them needs, or has, a profile column to filter on. Every write runs in
+// BeginTransaction(deferred: false), which Microsoft.Data.Sqlite issues as BEGIN IMMEDIATE: the write lock is
+// taken at the start, where the busy timeout waits for it, not on the first write, where a WAL reader could
+// not upgrade and would fail with SQLITE_BUSY. Commands made by connection.CreateCommand() join the transaction.
 internal static class SessionQueries
 {
     private const string SessionColumns = "id, key, platform, chat_id, chat_kind, title, created, updated, archived";
@@ -30,7 +33,7 @@ internal static class SessionQueries
             return existing;
         }
 
-        using var transaction = WriteTransaction.Begin(connection);
+        using var transaction = connection.BeginTransaction(deferred: false);
         var session = FindCurrent(connection, key.Value) ?? Insert(connection, key, null, now);
         transaction.Commit();
         return session;
@@ -38,7 +41,7 @@ internal static class SessionQueries
 
     public static SessionInfo StartNew(SqliteConnection connection, SessionKey key, string? title, DateTimeOffset now)
     {
-        using var transaction = WriteTransaction.Begin(connection);
+        using var transaction = connection.BeginTransaction(deferred: false);
         var session = Insert(connection, key, title, now);
         transaction.Commit();
         return session;
@@ -46,7 +49,7 @@ internal static class SessionQueries
 
     public static void Append(SqliteConnection connection, string sessionId, IReadOnlyList<SessionMessage> messages, DateTimeOffset now)
     {
-        using var transaction = WriteTransaction.Begin(connection);
+        using var transaction = connection.BeginTransaction(deferred: false);
         var seq = RequireSeq(connection, sessionId);
 
         using var insert = connection.CreateCommand();
@@ -127,7 +130,7 @@ internal static class SessionQueries
 
     public static void Delete(SqliteConnection connection, string sessionId)
     {
-        using var transaction = WriteTransaction.Begin(connection);
+        using var transaction = connection.BeginTransaction(deferred: false);
         using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM sessions WHERE id = $id";
         command.Parameters.AddWithValue("$id", sessionId);
@@ -247,7 +250,7 @@ internal static class SessionQueries
 
     private static SessionInfo Update(SqliteConnection connection, string sessionId, string assignment, object? value, DateTimeOffset now)
     {
-        using var transaction = WriteTransaction.Begin(connection);
+        using var transaction = connection.BeginTransaction(deferred: false);
         using var command = connection.CreateCommand();
         command.CommandText = $"UPDATE sessions SET {assignment}, updated = max(updated, $now) WHERE id = $id";
         command.Parameters.AddWithValue("$value", value ?? DBNull.Value);

@@ -75,7 +75,7 @@ internal static class SessionSchema
         }
 
         var from = current;
-        using var transaction = WriteTransaction.Begin(connection);
+        using var transaction = connection.BeginTransaction(deferred: false);
         current = ReadVersion(connection);
         for (var version = current; version < target; version++)
         {
