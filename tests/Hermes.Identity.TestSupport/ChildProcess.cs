@@ -9,9 +9,6 @@ namespace Hermes.Identity.TestSupport;
 /// </summary>
 public sealed class ChildProcess : IDisposable
 {
-    /// <summary>How long any wait here may take before it counts as a hang. Generous: it is no measure of speed.</summary>
-    public static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(2);
-
     private readonly string _name;
     private readonly Process _process;
     private readonly List<string> _lines = [];
@@ -87,7 +84,7 @@ public sealed class ChildProcess : IDisposable
 
     /// <summary>
     /// The first line of standard output that <paramref name="match"/> accepts, one read already included. Fails with the
-    /// child's standard error if its output ends first, and as a hang after <see cref="HangGuard"/>.
+    /// child's standard error if its output ends first, and as a hang after <see cref="HangGuard.Timeout"/>.
     /// </summary>
     public async Task<string> WaitForLineAsync(Func<string, bool> match, CancellationToken cancellationToken = default)
     {
@@ -115,11 +112,11 @@ public sealed class ChildProcess : IDisposable
 
         try
         {
-            return await signal.Task.WaitAsync(HangGuard, cancellationToken);
+            return await signal.Task.WaitAsync(HangGuard.Timeout, cancellationToken);
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"{_name} printed no awaited line within {HangGuard}, taken for a hang. Standard error: {Errors}");
+            throw new TimeoutException($"{_name} printed no awaited line within {HangGuard.Timeout}, taken for a hang. Standard error: {Errors}");
         }
     }
 
@@ -133,10 +130,10 @@ public sealed class ChildProcess : IDisposable
     /// <summary>SIGKILL on Unix (TerminateProcess on Windows): no chance to flush or clean up.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
-    /// <summary>Waits for the exit and for every line written before it to be read; <paramref name="hangGuard"/> (default <see cref="HangGuard"/>) stops a hang.</summary>
+    /// <summary>Waits for the exit and for every line written before it to be read; <paramref name="hangGuard"/> (default <see cref="HangGuard.Timeout"/>) stops a hang.</summary>
     public async Task WaitForExitAsync(TimeSpan? hangGuard = null, CancellationToken cancellationToken = default)
     {
-        var guard = hangGuard ?? HangGuard;
+        var guard = hangGuard ?? HangGuard.Timeout;
         try
         {
             await _process.WaitForExitAsync(cancellationToken).WaitAsync(guard, cancellationToken);
