@@ -286,7 +286,8 @@ public sealed class PolicyEngineTests
     [Fact]
     public async Task With_no_backend_at_all_nothing_is_allowed()
     {
-        var root = Path.Combine(Path.GetTempPath(), "hermes-policy-" + Guid.NewGuid().ToString("N"));
+        using var folder = new TempDirectory("policy");
+        var root = folder.Path;
         var services = new ServiceCollection();
         services.AddSingleton<IIdentitySnapshotProvider>(new SwappableSnapshots(IdentitySnapshot.Parse(PolicyTestHost.StandardYaml, root)));
         services.AddHermesIsolation(o => o.Root = root);
