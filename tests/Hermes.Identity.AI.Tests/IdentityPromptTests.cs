@@ -18,7 +18,7 @@ public sealed class IdentityPromptTests
         var golden = Path.Combine(AppContext.BaseDirectory, "Golden", "identity-block-group.txt");
         if (Environment.GetEnvironmentVariable("HERMES_UPDATE_GOLDEN") == "1")
         {
-            var source = Path.Combine(FindRepoRoot(), "tests", "Hermes.Identity.AI.Tests", "Golden", "identity-block-group.txt");
+            var source = Path.Combine(Repository.Root, "tests", "Hermes.Identity.AI.Tests", "Golden", "identity-block-group.txt");
             File.WriteAllText(source, text);
         }
 
@@ -75,16 +75,5 @@ public sealed class IdentityPromptTests
 
         Assert.DoesNotContain("hermes-memory", louis, StringComparison.Ordinal);
         Assert.EndsWith("\">", louis, StringComparison.Ordinal);
-    }
-
-    private static string FindRepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Hermes.Identity.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Run from inside the repository.");
     }
 }

@@ -33,19 +33,18 @@ internal sealed class IsolationHarness : IAsyncDisposable
         tools:
         """, StringComparison.Ordinal);
 
-    private readonly ServiceProvider _services;
+    private readonly HermesHost _host;
 
-    private IsolationHarness(string root, ServiceProvider services, SampleTools.TerminalLog terminal)
+    private IsolationHarness(HermesHost host, SampleTools.TerminalLog terminal)
     {
-        Root = root;
-        _services = services;
+        _host = host;
         Terminal = terminal;
-        Backend = new AuditLog(Path.Combine(root, "audit", "decisions.jsonl"));
-        Chat = services.GetRequiredService<IChatClient>();
+        Backend = new AuditLog(Path.Combine(host.Root, "audit", "decisions.jsonl"));
+        Chat = host.Services.GetRequiredService<IChatClient>();
         Tools = SampleTools.Create(terminal);
     }
 
-    public string Root { get; }
+    public string Root => _host.Root;
 
     public IChatClient Chat { get; }
 
@@ -55,44 +54,48 @@ internal sealed class IsolationHarness : IAsyncDisposable
 
     public AuditLog Backend { get; }
 
-    public IServiceProvider Services => _services;
+    public IServiceProvider Services => _host.Services;
 
     public static IsolationHarness Create(Action<FunctionInvokingChatClient>? configureLoop = null, bool sessions = false, bool memory = true, IChatClient? model = null, TimeProvider? time = null)
     {
-        var root = Path.Combine(Path.GetTempPath(), "hermes-ai-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        File.WriteAllText(Path.Combine(root, "identities.yaml"), Yaml);
-        Seed(Path.Combine(root, "memories", "louis", "MEMORY.md"), "canary: 7f3a-louis-only\n");
-        Seed(Path.Combine(root, "memories", "louis", "USER.md"), "Louis owns this bot.\n");
-        Seed(Path.Combine(root, "workspaces", "louis", "notes", "plan.md"), "secret plan 7f3a\n");
-
-        var services = new ServiceCollection();
-        var isolation = services.AddHermesIsolation(o => o.Root = root).ConfigurePolicy(o => o.WriteAuditFile = true);
-        if (sessions)
-        {
-            isolation.AddSqliteSessions();
-        }
-
-        if (time is not null)
-        {
-            services.AddSingleton(time);
-        }
-
-        if (!memory)
-        {
-            services.RemoveAll<IMemoryStore>(); // a host that keeps no memory
-        }
+        var folder = new TempDirectory("ai");
+        folder.Write("memories/louis/MEMORY.md", "canary: 7f3a-louis-only\n");
+        folder.Write("memories/louis/USER.md", "Louis owns this bot.\n");
+        folder.Write("workspaces/louis/notes/plan.md", "secret plan 7f3a\n");
 
         var terminal = new SampleTools.TerminalLog();
-        var builder = services.AddChatClient(model ?? new GullibleChatClient());
-        if (sessions)
-        {
-            builder.UseHermesSessionHistory();
-        }
+        var host = new HermesHost(
+            Yaml,
+            configure: services =>
+            {
+                if (time is not null)
+                {
+                    services.AddSingleton(time);
+                }
 
-        builder.UseHermesIsolation().UseFunctionInvocation(configure: configureLoop);
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
-        return new IsolationHarness(root, provider, terminal);
+                if (!memory)
+                {
+                    services.RemoveAll<IMemoryStore>(); // a host that keeps no memory
+                }
+
+                var builder = services.AddChatClient(model ?? new GullibleChatClient());
+                if (sessions)
+                {
+                    builder.UseHermesSessionHistory();
+                }
+
+                builder.UseHermesIsolation().UseFunctionInvocation(configure: configureLoop);
+            },
+            isolation: isolation =>
+            {
+                isolation.ConfigurePolicy(o => o.WriteAuditFile = true);
+                if (sessions)
+                {
+                    isolation.AddSqliteSessions();
+                }
+            },
+            folder: folder);
+        return new IsolationHarness(host, terminal);
     }
 
     public static SenderEnvelope Louis(ChatKind kind = ChatKind.Direct, string? displayName = "Louis") =>
@@ -105,12 +108,8 @@ internal sealed class IsolationHarness : IAsyncDisposable
 
     public static SenderEnvelope Bo() => new("telegram", "4440002", "4440002", ChatKind.Direct, "Bo");
 
-    public async Task<Exchange> SendAsync(SenderEnvelope sender, string text, ChatOptions? options = null, IEnumerable<ChatMessage>? history = null)
-    {
-        var resolution = await Services.GetRequiredService<IIdentityResolver>().ResolveAsync(sender);
-        await using var turn = Services.GetRequiredService<ITurnScopeFactory>().BeginTurn(resolution);
-        return await SendInTurnAsync(turn, text, options, history);
-    }
+    public Task<Exchange> SendAsync(SenderEnvelope sender, string text, ChatOptions? options = null, IEnumerable<ChatMessage>? history = null) =>
+        _host.InTurnAsync(sender, async turn => await SendInTurnAsync(turn, text, options, history));
 
     public async Task<Exchange> SendInTurnAsync(TurnScope turn, string text, ChatOptions? options = null, IEnumerable<ChatMessage>? history = null)
     {
@@ -120,32 +119,11 @@ internal sealed class IsolationHarness : IAsyncDisposable
         return new Exchange(turn.Context, response, seen);
     }
 
-    public async ValueTask<T> InTurnAsync<T>(SenderEnvelope sender, Func<TurnScope, ValueTask<T>> work)
-    {
-        var resolution = await Services.GetRequiredService<IIdentityResolver>().ResolveAsync(sender);
-        await using var turn = Services.GetRequiredService<ITurnScopeFactory>().BeginTurn(resolution);
-        return await work(turn);
-    }
+    public async ValueTask<T> InTurnAsync<T>(SenderEnvelope sender, Func<TurnScope, ValueTask<T>> work) => await _host.InTurnAsync(sender, work);
 
     public string ReadData(params string[] parts) => File.ReadAllText(Path.Combine([Root, .. parts]));
 
-    public async ValueTask DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    private static void Seed(string path, string text)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, text);
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     internal sealed record Exchange(TurnContext Turn, ChatResponse Response, GullibleChatClient.Observation Seen)
     {

@@ -7,7 +7,8 @@ public sealed class SampleTests
     [Fact]
     public async Task The_sample_story_plays_out_offline_and_every_attack_is_stopped()
     {
-        var root = Path.Combine(Path.GetTempPath(), "hermes-sample-test", Guid.NewGuid().ToString("N"), "hermes-sample-data");
+        var folder = new TempDirectory("sample");
+        var root = folder.Combine("hermes-sample-data");
         var output = new StringWriter();
         try
         {
@@ -42,7 +43,7 @@ public sealed class SampleTests
         }
         finally
         {
-            Directory.Delete(Path.GetDirectoryName(root)!, recursive: true);
+            folder.Dispose();
         }
     }
 }

@@ -152,8 +152,9 @@ public sealed class ToolGateTests
     [Fact]
     public void Building_the_pipeline_without_a_function_loop_inside_fails_with_the_fix()
     {
+        using var root = new TempDirectory();
         var services = new ServiceCollection();
-        services.AddHermesIsolation(o => o.Root = Path.GetTempPath());
+        services.AddHermesIsolation(o => o.Root = root.Path);
         var builder = new ChatClientBuilder(new GullibleChatClient()).UseFunctionInvocation().UseHermesIsolation();
         var ex = Assert.Throws<InvalidOperationException>(() => builder.Build(services.BuildServiceProvider()));
         Assert.Contains("before UseFunctionInvocation()", ex.Message, StringComparison.Ordinal);

@@ -1,20 +1,19 @@
 // Usage:
-//   append  <root> <telegram user id> <prefix> <count> <start at, unix ms>
-//                                                         adds "<prefix>-<i>" to MEMORY.md, i = 0..count-1, starting
-//                                                         at the given moment so that several writers overlap
+//   append  <root> <telegram user id> <prefix> <count>   warms up, prints "ready", waits for a line on standard input,
+//                                                         then adds "<prefix>-<i>" to MEMORY.md, i = 0..count-1: the
+//                                                         test sends every writer that line at once, so they overlap
 //   rewrite <root> <telegram user id> <payload chars>    rewrites MEMORY.md forever: two entries "A <k> <fill>"
 //                                                         and "B <k> <fill>", advanced in turn; prints "A k" / "B k"
 //                                                         after each acknowledged write.
 using Hermes.Identity;
 using Hermes.Identity.Memory;
 using Hermes.Identity.MemoryWriter;
-using Hermes.Identity.Policy;
 using Microsoft.Extensions.DependencyInjection;
 
+// Decided by the built-in roles, as in a host: the tests write as mei, who is trusted with her own memory.
 var (mode, root, userId) = (args[0], args[1], args[2]);
 var services = new ServiceCollection();
 services.AddHermesIsolation(o => o.Root = root).ConfigureMemory(m => m.NotesLimit = 100_000);
-services.AddSingleton<IPolicyBackend, AllowMemoryBackend>();
 await using var provider = services.BuildServiceProvider();
 var resolution = await provider.GetRequiredService<IIdentityResolver>().ResolveAsync(new SenderEnvelope("telegram", userId));
 await using var turn = provider.GetRequiredService<ITurnScopeFactory>().BeginTurn(resolution);
@@ -24,11 +23,12 @@ var stdout = Console.Out;
 if (mode == "append")
 {
     var (prefix, count) = (args[3], int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture));
-    var startAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture));
     await memory.ReadAsync();   // warm up (JIT, first file access) before the start
-    if (startAt > DateTimeOffset.UtcNow)
+    stdout.WriteLine("ready");
+    stdout.Flush();
+    if (await Console.In.ReadLineAsync() is null)
     {
-        await Task.Delay(startAt - DateTimeOffset.UtcNow);
+        return 2;   // the test went away without a signal
     }
 
     for (var i = 0; i < count; i++)

@@ -1,3 +1,4 @@
+using Hermes.Identity.Policy;
 using Hermes.Identity.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -67,7 +68,7 @@ public sealed class AllSessionsReaderTests
     public async Task A_plugged_in_backend_that_refuses_stops_even_the_owner()
     {
         // The built-in RBAC allows the owner; every backend must allow, so one refusal is enough.
-        await using var data = new TestData(withPolicy: false, refuseEverything: true);
+        await using var data = new TestData(backend: new RefusesEverything());
         await WriteAsync(data, "2", "mei's text");
         await using var turn = data.BeginTurn("1");
         var all = turn.Services.GetRequiredService<IAllSessionsReader>();
@@ -81,5 +82,11 @@ public sealed class AllSessionsReaderTests
         await using var turn = data.BeginTurn("1");
         var all = turn.Services.GetRequiredService<IAllSessionsReader>();
         await Assert.ThrowsAsync<ArgumentException>(() => all.ListSessionsAsync("../mei"));
+    }
+
+    private sealed class RefusesEverything : IPolicyBackend
+    {
+        public ValueTask<PolicyDecision> EvaluateAsync(PolicyRequest request, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(PolicyDecision.Deny("This backend refuses everything."));
     }
 }

@@ -14,7 +14,7 @@ public sealed class PoolTests : IDisposable
 
     public PoolTests() => Directory.CreateDirectory(_dir);
 
-    public void Dispose() => TestData.DeleteRoot(_dir);
+    public void Dispose() => Folders.DeleteWithRetry(_dir);
 
     private string DatabaseOf(int profile) => Path.Combine(_dir, "agents", "p" + profile, "state.db");
 

@@ -17,7 +17,11 @@ public sealed class ProfileBoundServiceTests
         [typeof(IWorkspace)] = s => ((IWorkspace)s).ListAsync().AsTask(),
         [typeof(ISessionStore)] = s => ((ISessionStore)s).ListSessionsAsync(),
         [typeof(IAllSessionsReader)] = s => ((IAllSessionsReader)s).ListSessionsAsync("mei"),
-        [typeof(ProfileData)] = s => ((ProfileData)s).ExportAsync("louis", Path.Combine(Path.GetTempPath(), "hermes-export-" + Guid.NewGuid().ToString("N"))),
+        [typeof(ProfileData)] = async s =>
+        {
+            using var destination = new TempDirectory("export");
+            await ((ProfileData)s).ExportAsync("louis", destination.Combine("louis"));
+        },
     };
 
     public static TheoryData<string> Services() => [.. Calls.Keys.Select(t => t.Name)];

@@ -59,7 +59,7 @@ public sealed class ProfileDataTests
         }
         finally
         {
-            TestData.DeleteRoot(destination);
+            Folders.DeleteWithRetry(destination);
         }
     }
 
@@ -103,7 +103,7 @@ public sealed class ProfileDataTests
         }
         finally
         {
-            TestData.DeleteRoot(destination);
+            Folders.DeleteWithRetry(destination);
         }
     }
 
@@ -151,7 +151,7 @@ public sealed class ProfileDataTests
     public async Task A_role_granted_export_may_export_its_own_data_but_not_someone_elses()
     {
         var identities = TestData.Identities + "\nroles:\n  trusted:\n    inherits: guest\n    allow: [profile.export, workspace.write, tool.files.*]\n";
-        await using var data = new TestData(withPolicy: false, identities: identities);
+        await using var data = new TestData(identities: identities);
         await WriteEverythingAsync(data, "2", "mei");
         var destination = ExportFolder();
         try
@@ -164,7 +164,7 @@ public sealed class ProfileDataTests
         }
         finally
         {
-            TestData.DeleteRoot(destination);
+            Folders.DeleteWithRetry(destination);
         }
     }
 

@@ -13,7 +13,7 @@ public sealed class SchemaTests : IDisposable
 
     public SchemaTests() => Directory.CreateDirectory(_dir);
 
-    public void Dispose() => TestData.DeleteRoot(_dir);
+    public void Dispose() => Folders.DeleteWithRetry(_dir);
 
     private SqliteConnection Raw(string name = "state.db")
     {

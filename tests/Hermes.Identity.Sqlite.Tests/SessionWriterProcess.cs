@@ -1,110 +1,40 @@
-using System.Diagnostics;
+using System.Globalization;
 
 namespace Hermes.Identity.Sqlite.Tests;
 
 // The SessionWriter child process: appends session messages through the public API and prints
-// "ack <user id> <i>" after each commit. Collects the acks and stderr.
+// "ack <user id> <i>" after each commit. Reads the acks from its output.
 internal sealed class SessionWriterProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly List<(string User, int Index)> _acks = [];
-    private readonly List<string> _errors = [];
-    private readonly TaskCompletionSource _firstAck = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChildProcess _child;
 
-    private SessionWriterProcess(Process process) => _process = process;
+    private SessionWriterProcess(ChildProcess child) => _child = child;
 
-    public static SessionWriterProcess Start(string root, int writer, int count, int batch, params string[] users)
-    {
-        var apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "Hermes.Identity.Sqlite.SessionWriter.exe" : "Hermes.Identity.Sqlite.SessionWriter");
-        var dll = Path.Combine(AppContext.BaseDirectory, "Hermes.Identity.Sqlite.SessionWriter.dll");
-        var start = File.Exists(apphost) ? new ProcessStartInfo(apphost) : new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { ArgumentList = { dll } };
-        foreach (var arg in new[] { root, writer.ToString(System.Globalization.CultureInfo.InvariantCulture), count.ToString(System.Globalization.CultureInfo.InvariantCulture), batch.ToString(System.Globalization.CultureInfo.InvariantCulture), string.Join(',', users) })
-        {
-            start.ArgumentList.Add(arg);
-        }
+    public static SessionWriterProcess Start(string root, int writer, int count, int batch, params string[] users) =>
+        new(ChildProcess.Start(
+            "Hermes.Identity.Sqlite.SessionWriter",
+            root,
+            writer.ToString(CultureInfo.InvariantCulture),
+            count.ToString(CultureInfo.InvariantCulture),
+            batch.ToString(CultureInfo.InvariantCulture),
+            string.Join(',', users)));
 
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.UseShellExecute = false;
-        var process = new Process { StartInfo = start };
-        var child = new SessionWriterProcess(process);
-        process.OutputDataReceived += (_, e) => child.OnOutput(e.Data);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (child._errors)
-                {
-                    child._errors.Add(e.Data);
-                }
-            }
-        };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return child;
-    }
+    public Task FirstAck => _child.WaitForLineAsync(IsAck);
 
-    public Task FirstAck => _firstAck.Task;
+    public int ExitCode => _child.ExitCode;
 
-    public int ExitCode => _process.ExitCode;
+    public IReadOnlyList<(string User, int Index)> Acks =>
+        [.. _child.Lines.Where(IsAck).Select(line => line.Split(' ')).Select(parts => (parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture)))];
 
-    public IReadOnlyList<(string User, int Index)> Acks
-    {
-        get
-        {
-            lock (_acks)
-            {
-                return [.. _acks];
-            }
-        }
-    }
-
-    public string Errors
-    {
-        get
-        {
-            lock (_errors)
-            {
-                return string.Join('\n', _errors);
-            }
-        }
-    }
+    public string Errors => _child.Errors;
 
     // SIGKILL on Unix (TerminateProcess on Windows): no chance to flush or clean up.
-    public void Kill() => _process.Kill(entireProcessTree: true);
+    public void Kill() => _child.Kill();
 
-    // Waits for the exit and for the last output line to be read.
-    public async Task WaitForExitAsync(TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cts.Token);
-        _process.WaitForExit();
-    }
+    // Waits for the exit and for the last output line to be read; the timeout only stops a hang.
+    public Task WaitForExitAsync(TimeSpan timeout) => _child.WaitForExitAsync(timeout);
 
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
+    public void Dispose() => _child.Dispose();
 
-        _process.Dispose();
-    }
-
-    private void OnOutput(string? line)
-    {
-        if (line is null || !line.StartsWith("ack ", StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        var parts = line.Split(' ');
-        lock (_acks)
-        {
-            _acks.Add((parts[1], int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture)));
-        }
-
-        _firstAck.TrySetResult();
-    }
+    private static bool IsAck(string line) => line.StartsWith("ack ", StringComparison.Ordinal);
 }

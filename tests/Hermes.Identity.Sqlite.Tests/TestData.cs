@@ -4,54 +4,40 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Hermes.Identity.Sqlite.Tests;
 
-// A data root in a temp folder with three people (owner, trusted, guest) and a DI container with the
-// SQLite session store. Deleted on dispose.
+// A data root in a temp folder with three people (louis the owner on telegram:1, mei trusted on 2, bob a guest on 3)
+// and a DI container with the SQLite session store, deciding with the built-in roles. Deleted on dispose.
 internal sealed class TestData : IAsyncDisposable
 {
-    public const string Identities = """
-        version: 1
-        unknown_senders: guest
-        identities:
-          louis:
-            role: owner
-            accounts: { telegram: "1" }
-          mei:
-            role: trusted
-            accounts: { telegram: "2" }
-          bob:
-            role: guest
-            accounts: { telegram: "3" }
-        """;
+    public static readonly string Identities = TestSupport.Identities.HouseholdOn("1", "2", TestSupport.Identities.Person("bob", "guest", "3"));
 
-    private readonly ServiceProvider _provider;
+    private readonly HermesHost _host;
 
-    public TestData(Action<SqliteSessionOptions>? configure = null, bool withPolicy = true, bool refuseEverything = false, string identities = Identities)
+    /// <param name="backend">A backend asked after the built-in roles, as a host may plug one in.</param>
+    /// <param name="identities">identities.yaml; <see cref="Identities"/> when null.</param>
+    public TestData(Action<SqliteSessionOptions>? configure = null, IPolicyBackend? backend = null, string? identities = null)
     {
-        Root = Path.Combine(Path.GetTempPath(), "hermes-sessions-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Root);
-        File.WriteAllText(Path.Combine(Root, "identities.yaml"), identities);
-        var services = new ServiceCollection();
-        services.AddHermesIsolation(o => o.Root = Root).AddSqliteSessions(configure);
-        if (withPolicy)
-        {
-            services.AddSingleton<IPolicyBackend>(Policy);
-        }
-
-        if (refuseEverything)
-        {
-            services.AddSingleton<IPolicyBackend>(new RoleGrantsBackend(new Dictionary<string, string[]>()));
-        }
-
-        _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        _host = new HermesHost(
+            identities ?? Identities,
+            configure: services =>
+            {
+                services.AddSingleton<IPolicyBackend>(Policy);
+                if (backend is not null)
+                {
+                    services.AddSingleton(backend);
+                }
+            },
+            isolation: builder => builder.AddSqliteSessions(configure),
+            folder: new TempDirectory("sessions"));
     }
 
-    public string Root { get; }
+    public string Root => _host.Root;
 
-    public RoleGrantsBackend Policy { get; } = RoleGrantsBackend.CreateDefault();
+    // What the engine asks once the built-in roles allowed it.
+    public RecordingPolicyBackend Policy { get; } = new();
 
-    public IServiceProvider Services => _provider;
+    public IServiceProvider Services => _host.Services;
 
-    public SessionDatabasePool Pool => _provider.GetRequiredService<SessionDatabasePool>();
+    public SessionDatabasePool Pool => _host.Services.GetRequiredService<SessionDatabasePool>();
 
     // Export and erase, as registered for the core's ISessionFiles.
     public SessionDatabaseFiles Files => new(Pool);
@@ -60,39 +46,11 @@ internal sealed class TestData : IAsyncDisposable
 
     // Begins a turn for telegram user userId (1 louis/owner, 2 mei/trusted, 3 bob/guest, anything else a guest).
     // Synchronous on purpose: the current turn is an AsyncLocal, which an async helper could not hand back.
-    public TurnScope BeginTurn(string userId, string? chatId = null, ChatKind kind = ChatKind.Direct)
-    {
-        var pending = _provider.GetRequiredService<IIdentityResolver>().ResolveAsync(new SenderEnvelope("telegram", userId, chatId, kind));
-        var resolution = pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
-        return _provider.GetRequiredService<ITurnScopeFactory>().BeginTurn(resolution);
-    }
+    public TurnScope BeginTurn(string userId, string? chatId = null, ChatKind kind = ChatKind.Direct) =>
+        _host.Begin("telegram", userId, chatId: chatId, kind: kind);
 
     // Shuts the "host" down (closes the pool's connections) and keeps the files, to look at them afterwards.
-    public ValueTask StopHostAsync() => _provider.DisposeAsync();
+    public ValueTask StopHostAsync() => _host.Services.DisposeAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await _provider.DisposeAsync();
-        DeleteRoot(Root);
-    }
-
-    public static void DeleteRoot(string root)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                if (Directory.Exists(root))
-                {
-                    Directory.Delete(root, recursive: true);
-                }
-
-                return;
-            }
-            catch (IOException) when (attempt < 5)
-            {
-                Thread.Sleep(50);
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

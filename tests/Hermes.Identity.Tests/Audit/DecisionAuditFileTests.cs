@@ -13,7 +13,7 @@ public sealed class DecisionAuditFileTests : IAsyncLifetime
 {
     private const string Digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "hermes-audit-" + Guid.NewGuid().ToString("N"));
+    private readonly string _root = new TempDirectory("audit").Path;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -23,11 +23,7 @@ public sealed class DecisionAuditFileTests : IAsyncLifetime
 
     public ValueTask DisposeAsync()
     {
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-
+        Folders.DeleteWithRetry(_root);
         return ValueTask.CompletedTask;
     }
 

@@ -7,10 +7,10 @@ using Microsoft.Extensions.Logging.Testing;
 namespace Hermes.Identity.Tests.Configuration;
 
 // Builds a provider on the real file system and waits for what its watcher does, by signal, never by a sleep:
-// the waits end as soon as the revision lands or the log line is written. The 30 s deadline only stops a hang.
+// the waits end as soon as the revision lands or the log line is written. The deadline (HangGuard) only stops a hang.
 internal static class ReloadProbe
 {
-    public static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan HangGuard = TestSupport.HangGuard.Timeout;
 
     public static YamlIdentitySnapshotProvider Provider(string identitiesFile, string root, FakeLogCollector? logs = null, InvalidIdentitiesBehavior onInvalid = InvalidIdentitiesBehavior.FailStartup)
     {

@@ -33,17 +33,21 @@ public sealed class MemoryConcurrencyTests
     public async Task Several_processes_appending_to_one_file_lose_nothing_and_duplicate_nothing()
     {
         var root = NewRootFolder();
+        const int perProcess = 40;
+        var children = Enumerable.Range(0, 3)
+            .Select(p => ChildProcess.Start(MemoryWriterAssembly, "append", root, Mei, $"p{p}", $"{perProcess}"))
+            .ToList();
         try
         {
-            const int perProcess = 40;
-            // All writers start at one moment, after the children have started up.
-            var startAt = DateTimeOffset.UtcNow.AddSeconds(2);
-            var children = Enumerable.Range(0, 3)
-                .Select(p => MemoryWriterProcess.Start("append", root, Mei, $"p{p}", $"{perProcess}", $"{startAt.ToUnixTimeMilliseconds()}"))
-                .ToList();
             // This process writes to the same file at the same time.
             await using var data = Create(o => o.NotesLimit = MemoryOptions.MaxLimit, root: root);
-            await Task.Delay(startAt - DateTimeOffset.UtcNow, Ct);
+            // All writers start at one signal, once every child has started up and says it is ready.
+            foreach (var child in children)
+            {
+                await child.WaitForLineAsync(line => line == "ready", Ct);
+            }
+
+            children.ForEach(child => child.SendLine("go"));
             for (var i = 0; i < perProcess; i++)
             {
                 await data.AddAsync(Mei, MemoryFile.Notes, $"here-{i}");
@@ -51,13 +55,8 @@ public sealed class MemoryConcurrencyTests
 
             foreach (var child in children)
             {
-                using (child)
-                {
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-                    timeout.CancelAfter(TimeSpan.FromSeconds(60));
-                    await child.WaitForExitAsync(timeout.Token);
-                    Assert.True(child.ExitCode == 0, await child.StandardError.ReadToEndAsync(Ct));
-                }
+                await child.WaitForExitAsync(cancellationToken: Ct);
+                Assert.True(child.ExitCode == 0, child.Errors);
             }
 
             var notes = (await data.ReadAsync(Mei)).Notes;
@@ -69,6 +68,7 @@ public sealed class MemoryConcurrencyTests
         }
         finally
         {
+            children.ForEach(child => child.Dispose());
             DeleteFolder(root);
         }
     }

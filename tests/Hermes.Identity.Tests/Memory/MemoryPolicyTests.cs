@@ -75,9 +75,9 @@ public sealed class MemoryPolicyTests
     }
 
     [Fact]
-    public async Task With_no_policy_backend_everything_is_denied()
+    public async Task A_plugged_in_backend_that_refuses_stops_even_the_owner()
     {
-        await using var data = Create(backend: new RolePatternBackend(new Dictionary<string, string[]>()));
+        await using var data = Create(backend: new RefusesEverything());
 
         await Assert.ThrowsAsync<AccessDeniedException>(() => data.AddAsync(Louis, MemoryFile.Notes, "x"));
         Assert.False((await data.ReadAsync(Louis)).IsOwnMemoryReadable);
@@ -87,8 +87,7 @@ public sealed class MemoryPolicyTests
     [Fact]
     public async Task Every_operation_asks_the_policy_first_with_the_path_under_the_root_as_resource()
     {
-        var seen = new List<(string Action, string? Resource)>();
-        var recording = new RecordingBackend(RolePatternBackend.Default, seen);
+        var recording = new RecordingPolicyBackend();
         await using var data = Create(backend: recording);
 
         await data.AsAsync(Louis, async m =>
@@ -107,19 +106,13 @@ public sealed class MemoryPolicyTests
             ("memory.shared.write", "memories/_shared/MEMORY.md"),
             ("memory.read", "memories/louis/"),
             ("memory.shared.read", "memories/_shared/MEMORY.md"),
-        ], seen);
+        ], recording.Requests.Select(r => (r.Action, r.Resource)));
     }
 
-    private sealed class RecordingBackend(IPolicyBackend inner, List<(string, string?)> seen) : IPolicyBackend
+    // Every backend must allow: the built-in roles allow the owner, this one says no.
+    private sealed class RefusesEverything : IPolicyBackend
     {
-        public ValueTask<PolicyDecision> EvaluateAsync(PolicyRequest request, CancellationToken cancellationToken = default)
-        {
-            lock (seen)
-            {
-                seen.Add((request.Action, request.Resource));
-            }
-
-            return inner.EvaluateAsync(request, cancellationToken);
-        }
+        public ValueTask<PolicyDecision> EvaluateAsync(PolicyRequest request, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(PolicyDecision.Deny("This backend refuses everything."));
     }
 }

@@ -4,81 +4,83 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Hermes.Identity.Tests.Memory;
 
-// A data root in a temp folder with four people, and a service provider built the way a host builds it.
+// A data root in a temp folder with four people, and a service provider built the way a host builds it, deciding
+// with the built-in roles and the roles below.
 internal sealed class MemoryTestRoot : IAsyncDisposable
 {
-    public const string Louis = "111";   // owner
-    public const string Mei = "222";     // trusted
+    public const string Louis = Identities.Louis;   // owner
+    public const string Mei = Identities.Mei;       // trusted
     public const string Ada = "333";     // reader: trusted + memory.shared.read
     public const string Zed = "444";     // mute: no memory actions at all
 
-    public const string IdentitiesYaml = """
-        version: 1
-        unknown_senders: guest
-        identities:
-          louis:
-            role: owner
-            accounts: { telegram: "111" }
-          mei:
-            role: trusted
-            accounts: { telegram: "222" }
-          ada:
-            role: reader
-            accounts: { telegram: "333" }
-          zed:
-            role: mute
-            accounts: { telegram: "444" }
+    public const string MemoryWriterAssembly = "Hermes.Identity.MemoryWriter";
+
+    public static readonly string IdentitiesYaml = Identities.Household(
+        Identities.Person("ada", "reader", Ada),
+        Identities.Person("zed", "mute", Zed),
+        """
         roles:
           reader:
             inherits: trusted
             allow: [memory.shared.read]
           mute:
             inherits: guest
-        """;
+            deny: [memory.*]
+        """);
 
-    private MemoryTestRoot(string root, ServiceProvider services)
-    {
-        Root = root;
-        Services = services;
-    }
+    private readonly HermesHost _host;
 
-    public string Root { get; }
+    private MemoryTestRoot(HermesHost host) => _host = host;
 
-    public ServiceProvider Services { get; }
+    public string Root => _host.Root;
+
+    public ServiceProvider Services => _host.Services;
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static MemoryTestRoot Create(Action<MemoryOptions>? configure = null, IPolicyBackend? backend = null, string? root = null, Action<IServiceCollection>? services = null)
-    {
-        root ??= NewRootFolder();
-        var collection = new ServiceCollection();
-        services?.Invoke(collection);
-        var builder = collection.AddHermesIsolation(o => o.Root = root);
-        if (configure is not null)
-        {
-            builder.ConfigureMemory(configure);
-        }
+    /// <param name="backend">A backend asked after the built-in roles, as a host may plug one in.</param>
+    /// <param name="root">A folder from <see cref="NewRootFolder"/>; a fresh one when null. Deleted on dispose.</param>
+    public static MemoryTestRoot Create(Action<MemoryOptions>? configure = null, IPolicyBackend? backend = null, string? root = null, Action<IServiceCollection>? services = null) =>
+        new(new HermesHost(
+            root is null ? IdentitiesYaml : null,
+            configure: collection =>
+            {
+                if (backend is not null)
+                {
+                    collection.AddSingleton(backend);
+                }
 
-        collection.AddSingleton(backend ?? RolePatternBackend.Default);
-        return new MemoryTestRoot(root, collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true }));
-    }
+                services?.Invoke(collection);
+            },
+            isolation: builder =>
+            {
+                if (configure is not null)
+                {
+                    builder.ConfigureMemory(configure);
+                }
+            },
+            folder: root is null ? new TempDirectory("memory") : TempDirectory.Adopt(root)));
 
+    // A fresh data root holding identities.yaml, for tests that start child processes on it before (or without) a host.
     /// <param name="parent">Where to make the folder; the system temp folder by default.</param>
     public static string NewRootFolder(string? parent = null)
     {
-        var root = Path.Combine(parent ?? Path.GetTempPath(), "hermes-memory-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        File.WriteAllText(Path.Combine(root, "identities.yaml"), IdentitiesYaml);
-        return root;
+        if (parent is not null)
+        {
+            var root = Path.Combine(parent, "hermes-memory-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(root);
+            File.WriteAllText(Path.Combine(root, "identities.yaml"), IdentitiesYaml);
+            return root;
+        }
+
+        var folder = new TempDirectory("memory");
+        folder.Write("identities.yaml", IdentitiesYaml);
+        return folder.Path;
     }
 
     // Runs work in a turn for telegram:<userId>, with the memory store bound to that turn.
-    public async Task<T> AsAsync<T>(string userId, Func<IMemoryStore, ValueTask<T>> work)
-    {
-        var resolution = await Services.GetRequiredService<IIdentityResolver>().ResolveAsync(new SenderEnvelope("telegram", userId), Ct);
-        await using var turn = Services.GetRequiredService<ITurnScopeFactory>().BeginTurn(resolution);
-        return await work(turn.Services.GetRequiredService<IMemoryStore>());
-    }
+    public Task<T> AsAsync<T>(string userId, Func<IMemoryStore, ValueTask<T>> work) =>
+        _host.InTurnAsync(new SenderEnvelope("telegram", userId), turn => work(turn.Services.GetRequiredService<IMemoryStore>()), Ct);
 
     public Task<MemoryEditResult> AddAsync(string userId, MemoryFile file, string entry) => AsAsync(userId, m => m.AddAsync(file, entry, Ct));
 
@@ -94,29 +96,7 @@ internal sealed class MemoryTestRoot : IAsyncDisposable
 
     public static string Text(string path) => File.Exists(path) ? File.ReadAllText(path) : "";
 
-    public async ValueTask DisposeAsync()
-    {
-        await Services.DisposeAsync();
-        DeleteFolder(Root);
-    }
+    public static void DeleteFolder(string root) => Folders.DeleteWithRetry(root);
 
-    public static void DeleteFolder(string root)
-    {
-        for (var attempt = 0; attempt < 5; attempt++)
-        {
-            try
-            {
-                if (Directory.Exists(root))
-                {
-                    Directory.Delete(root, recursive: true);
-                }
-
-                return;
-            }
-            catch (IOException)
-            {
-                Thread.Sleep(50);
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

@@ -109,7 +109,8 @@ public sealed record GeneratedPolicy(GeneratedRole[] Roles, GeneratedIdentity[] 
     /// <summary>Every (identity, action) decision of the real engine, for every known action and every tool call.</summary>
     public Dictionary<(string Identity, string Action), PolicyEffect> Decide(Random? shuffle = null)
     {
-        var root = Path.Combine(Path.GetTempPath(), "hermes-gen");
+        using var folder = new TempDirectory("gen");
+        var root = folder.Path;
         var snapshot = IdentitySnapshot.Parse(ToYaml(shuffle), root);
         var services = new ServiceCollection();
         services.AddSingleton<IIdentitySnapshotProvider>(new SwappableSnapshots(snapshot));

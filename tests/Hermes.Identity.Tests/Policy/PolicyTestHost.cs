@@ -7,29 +7,8 @@ namespace Hermes.Identity.Tests.Policy;
 // A real container with AddHermesIsolation over a temp data root and a snapshot the test can swap.
 internal sealed class PolicyTestHost : IAsyncDisposable
 {
-    public const string StandardYaml = """
-        version: 1
-        unknown_senders: guest
-        identities:
-          louis:
-            role: owner
-            accounts: { telegram: "111" }
-          mei:
-            role: trusted
-            accounts: { telegram: "222" }
-          ada:
-            role: guest
-            accounts: { telegram: "333" }
-        tools:
-          terminal: exec
-          execute_code: exec
-          read_file: files.read
-          search_files: files.read
-          write_file: files.write
-          web_search: web.search
-          memory: memory
-          session_search: sessions
-        """;
+    // louis (owner, telegram:111), mei (trusted, 222), ada (guest, 333) and the story's tools.
+    public static readonly string StandardYaml = Identities.Household(Identities.Person("ada", "guest", "333"), Identities.Tools);
 
     private readonly ServiceProvider _services;
 
@@ -53,11 +32,13 @@ internal sealed class PolicyTestHost : IAsyncDisposable
 
     public IServiceProvider Services => _services;
 
-    public static PolicyTestHost Create(string yaml = StandardYaml, Action<IHermesIsolationBuilder>? configure = null, string? root = null)
+    /// <param name="yaml">The identities; <see cref="StandardYaml"/> when null.</param>
+    /// <param name="root">A data root to use (and keep with <see cref="KeepRoot"/>); a fresh temp folder when null.</param>
+    public static PolicyTestHost Create(string? yaml = null, Action<IHermesIsolationBuilder>? configure = null, string? root = null)
     {
-        root ??= Path.Combine(Path.GetTempPath(), "hermes-policy-" + Guid.NewGuid().ToString("N"));
+        root ??= new TempDirectory("policy").Path;
         Directory.CreateDirectory(root);
-        return new PolicyTestHost(root, IdentitySnapshot.Parse(yaml, root), configure);
+        return new PolicyTestHost(root, IdentitySnapshot.Parse(yaml ?? StandardYaml, root), configure);
     }
 
     public IdentitySnapshot Parse(string yaml) => IdentitySnapshot.Parse(yaml, Root);
@@ -76,17 +57,9 @@ internal sealed class PolicyTestHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();
-        if (KeepRoot)
+        if (!KeepRoot)
         {
-            return;
-        }
-
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
+            Folders.DeleteWithRetry(Root);
         }
     }
 }

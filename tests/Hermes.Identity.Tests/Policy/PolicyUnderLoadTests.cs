@@ -46,7 +46,7 @@ public sealed class PolicyUnderLoadTests
     [Fact]
     public async Task Two_people_in_one_group_are_each_judged_and_audited_as_themselves()
     {
-        var root = Path.Combine(Path.GetTempPath(), "hermes-policy-" + Guid.NewGuid().ToString("N"));
+        var root = new TempDirectory("policy").Path; // deleted with the host
         await using var host = PolicyTestHost.Create(configure: b => b.ConfigurePolicy(o => o.WriteAuditFile = true), root: root);
 
         async Task<List<PolicyDecision>> Act(string userId)

@@ -9,11 +9,12 @@ internal sealed class ThrowingBackend : IPolicyBackend
         throw new InvalidOperationException("the policy store is unreachable");
 }
 
+// Never answers: only the engine's timeout ends the call (it cancels the token, and the delay throws).
 internal sealed class SlowBackend : IPolicyBackend
 {
     public async ValueTask<PolicyDecision> EvaluateAsync(PolicyRequest request, CancellationToken cancellationToken = default)
     {
-        await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
+        await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
         return PolicyDecision.Allow("slowly");
     }
 }

@@ -17,7 +17,8 @@ internal sealed class WorkspaceTree : IDisposable
 
     public WorkspaceTree()
     {
-        Root = Path.Combine(Path.GetTempPath(), "hermes-ws-" + Guid.NewGuid().ToString("N"));
+        Folder = new TempDirectory("ws");
+        Root = Folder.Path;
         Workspaces = Path.Combine(Root, "workspaces");
         Mei = Path.Combine(Workspaces, "mei");
         Louis = Path.Combine(Workspaces, "louis");
@@ -32,6 +33,8 @@ internal sealed class WorkspaceTree : IDisposable
         Directory.CreateDirectory(Path.Combine(Mei, "notes"));
         File.WriteAllText(Path.Combine(Mei, "notes", "a.txt"), "inside");
     }
+
+    public TempDirectory Folder { get; }
 
     public string Root { get; }
 
@@ -92,14 +95,5 @@ internal sealed class WorkspaceTree : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => Folder.Dispose();
 }

@@ -1,6 +1,6 @@
-namespace Hermes.Identity.Tests.Infrastructure;
+namespace Hermes.Identity.TestSupport;
 
-/// <summary>Finds files of this repository from the test's output folder.</summary>
+/// <summary>Finds files of this repository from a test's output folder.</summary>
 public static class Repository
 {
     public static string Root { get; } = FindRoot();
