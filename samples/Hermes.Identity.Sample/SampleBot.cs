@@ -66,20 +66,22 @@ public sealed class SampleBot : IAsyncDisposable
     /// <summary>Handles one incoming message: resolve the sender, begin their turn, ask the model, print what happened.</summary>
     public async Task<ChatResponse?> HandleAsync(SenderEnvelope envelope, string text, CancellationToken cancellationToken = default)
     {
-        var resolver = _services.GetRequiredService<IIdentityResolver>();
+        // RunTurnAsync resolves the sender from the envelope alone and runs the body inside their turn.
         var turns = _services.GetRequiredService<ITurnScopeFactory>();
-        var resolution = await resolver.ResolveAsync(envelope, cancellationToken);
+        ChatResponse? response = null;
+        var resolution = await turns.RunTurnAsync(envelope, async turn =>
+        {
+            Write($"  identity: {envelope.Principal} is profile {turn.Profile.Key} ({turn.Profile.Role}); the display name \"{envelope.DisplayName}\" and the message text decide nothing");
+            var seen = GullibleChatClient.Observe();
+            response = await Chat.GetResponseAsync([new ChatMessage(ChatRole.User, text)], new ChatOptions { Tools = Tools }, cancellationToken);
+            Print(response, seen);
+        }, cancellationToken);
+
         if (!resolution.IsAdmitted)
         {
             Write($"  identity: {envelope.Principal} rejected: {resolution.RejectionReason}");
-            return null;
         }
 
-        await using var turn = turns.BeginTurn(resolution);
-        Write($"  identity: {envelope.Principal} is profile {turn.Profile.Key} ({turn.Profile.Role}); the display name \"{envelope.DisplayName}\" and the message text decide nothing");
-        var seen = GullibleChatClient.Observe();
-        var response = await Chat.GetResponseAsync([new ChatMessage(ChatRole.User, text)], new ChatOptions { Tools = Tools }, cancellationToken);
-        Print(response, seen);
         return response;
     }
 
