@@ -71,6 +71,7 @@ Console.WriteLine($"session store after its turn refused: {refused}");
 var stranger = await turns.RunTurnAsync(new SenderEnvelope("telegram", "222", displayName: "Louis (owner)"), _ => throw new InvalidOperationException("never runs"));
 Console.WriteLine($"telegram:222 admitted: {stranger.IsAdmitted} ({stranger.RejectionReason})");
 await app.StopAsync();
+app.Dispose(); // closes the pooled session databases before the folder goes
 Directory.Delete(root, recursive: true);
 return current.IsInTurn || stranger.IsAdmitted || !refused ? 1 : 0;
 
