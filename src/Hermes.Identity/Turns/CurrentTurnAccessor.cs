@@ -1,52 +1,43 @@
 namespace Hermes.Identity;
 
-// The current turn on an async flow. The AsyncLocal holds a box, not the context itself: ending the
-// turn empties the box, so tasks that copied the flow during the turn see it end too.
+// The current turn on an async flow. The AsyncLocal holds the TurnScope, which is live until it is disposed:
+// ending the turn ends it for every flow that holds it, so tasks that copied the flow during the turn see it end too.
 internal sealed class CurrentTurnAccessor : ICurrentProfile
 {
-    private static readonly AsyncLocal<TurnBox?> Current = new();
+    private static readonly AsyncLocal<TurnScope?> Current = new();
 
-    public bool IsInTurn => Current.Value?.Context is not null;
+    public bool IsInTurn => Peek() is not null;
 
     public AgentProfile Profile => Turn.Profile;
 
-    public TurnContext Turn => Current.Value?.Context ?? throw new NoActiveTurnException();
+    public TurnContext Turn => Peek() ?? throw new NoActiveTurnException();
 
-    public IServiceProvider Services => Current.Value is { Context: not null, Services: { } services } ? services : throw new NoActiveTurnException();
+    public IServiceProvider Services => PeekServices() ?? throw new NoActiveTurnException();
 
-    internal static TurnContext? Peek() => Current.Value?.Context;
+    internal static TurnContext? Peek() => Current.Value is { IsLive: true } turn ? turn.Context : null;
 
     // The turn's DI scope, for adapters that run inside a turn but were built outside it (a chat client pipeline).
-    internal static IServiceProvider? PeekServices() => Current.Value is { Context: not null } box ? box.Services : null;
+    // Made on first use: most messages never resolve a scoped service.
+    internal static IServiceProvider? PeekServices() => Current.Value is { } turn && turn.TryGetServices(out var services) ? services : null;
 
-    internal static TurnBox Enter(TurnContext context)
+    internal static void Enter(TurnScope turn)
     {
-        if (Current.Value?.Context is { } active)
+        if (Peek() is { } active)
         {
             throw new InvalidOperationException(
                 $"A turn is already in progress on this async flow ({active}). End it before beginning another, " +
                 "or handle each message on its own task; turns do not nest.");
         }
 
-        var box = new TurnBox(context);
-        Current.Value = box;
-        return box;
+        Current.Value = turn;
     }
 
-    internal static void Exit(TurnBox box)
+    // The turn is already not live (TurnScope marks it ended first); this only lets go of it on the flow that ends it.
+    internal static void Exit(TurnScope turn)
     {
-        box.Context = null;
-        box.Services = null;
-        if (ReferenceEquals(Current.Value, box))
+        if (ReferenceEquals(Current.Value, turn))
         {
             Current.Value = null;
         }
-    }
-
-    internal sealed class TurnBox(TurnContext context)
-    {
-        public TurnContext? Context { get; set; } = context;
-
-        public IServiceProvider? Services { get; set; }
     }
 }

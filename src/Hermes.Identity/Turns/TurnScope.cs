@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hermes.Identity;
@@ -9,16 +10,18 @@ namespace Hermes.Identity;
 /// </summary>
 public sealed class TurnScope : IAsyncDisposable, IDisposable
 {
-    private readonly AsyncServiceScope _scope;
-    private readonly CurrentTurnAccessor.TurnBox _box;
+    // What _scope holds once the turn has ended: no scope can be made for it any more.
+    private static readonly object Ended = new();
+
     private readonly TurnScopeFactory _owner;
+
+    // The turn's DI scope (an IServiceScope), made on first use; Ended once the turn has ended.
+    private object? _scope;
     private int _ended;
 
-    internal TurnScope(TurnContext context, AsyncServiceScope scope, CurrentTurnAccessor.TurnBox box, TurnScopeFactory owner)
+    internal TurnScope(TurnContext context, TurnScopeFactory owner)
     {
         Context = context;
-        _scope = scope;
-        _box = box;
         _owner = owner;
     }
 
@@ -29,29 +32,72 @@ public sealed class TurnScope : IAsyncDisposable, IDisposable
     public AgentProfile Profile => Context.Profile;
 
     /// <summary>The turn's DI scope: profile-bound services resolved here belong to <see cref="Profile"/>.</summary>
-    public IServiceProvider Services => _scope.ServiceProvider;
+    /// <exception cref="ObjectDisposedException">The turn has ended.</exception>
+    public IServiceProvider Services => TryGetServices(out var services) ? services : throw new ObjectDisposedException(nameof(TurnScope), $"The {Context} has ended, and its services with it.");
+
+    // Until disposed, the turn is current on every async flow that holds it.
+    internal bool IsLive => Volatile.Read(ref _ended) == 0;
 
     /// <summary>Ends the turn and disposes its scope.</summary>
     public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _ended, 1) != 0)
+        if (!End(out var scope))
         {
             return ValueTask.CompletedTask;
         }
 
-        _owner.End(this, _box);
-        return _scope.DisposeAsync();
+        return scope is null ? ValueTask.CompletedTask : new AsyncServiceScope(scope).DisposeAsync();
     }
 
     /// <summary>Ends the turn and disposes its scope.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _ended, 1) != 0)
+        if (End(out var scope))
         {
-            return;
+            scope?.Dispose();
+        }
+    }
+
+    // The scope is made the first time someone asks for it, bound to this turn (its TurnScopeState holds the
+    // context), and disposed with the turn. Two threads may race to make it: one scope wins, the other is disposed.
+    internal bool TryGetServices([NotNullWhen(true)] out IServiceProvider? services)
+    {
+        var current = Volatile.Read(ref _scope);
+        if (current is null && IsLive)
+        {
+            var made = _owner.CreateScope(Context);
+            current = Interlocked.CompareExchange(ref _scope, made, null);
+            if (current is null)
+            {
+                current = made;
+            }
+            else
+            {
+                made.Dispose(); // another thread made one first, or the turn ended meanwhile
+            }
         }
 
-        _owner.End(this, _box);
-        ((IDisposable)_scope).Dispose();
+        if (current is IServiceScope scope && IsLive)
+        {
+            services = scope.ServiceProvider;
+            return true;
+        }
+
+        services = null;
+        return false;
+    }
+
+    // Marks the turn ended (once), lets go of it on this flow, and takes the scope to dispose, if one was made.
+    private bool End(out IServiceScope? scope)
+    {
+        scope = null;
+        if (Interlocked.Exchange(ref _ended, 1) != 0)
+        {
+            return false;
+        }
+
+        _owner.End(this);
+        scope = Interlocked.Exchange(ref _scope, Ended) as IServiceScope;
+        return true;
     }
 }
