@@ -90,6 +90,7 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
     internal void End(TurnScope turn)
     {
         CurrentTurnAccessor.Exit(turn);
+        turn.Context.Rules = null; // a context kept past its turn does not keep that snapshot's role table alive
         _metrics.ActiveTurns.Add(-1);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
