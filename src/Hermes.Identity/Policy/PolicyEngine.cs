@@ -217,7 +217,7 @@ public sealed class PolicyEngine
     {
         var decision = Failure(NoTurnReason, "no current turn", null);
         trail?.Add(NoTurnReason);
-        return Finish(new Call(null, action, resource, null, null, null, null, null, null), null, decision, mode, null, trail);
+        return Finish(new Call(null, action, resource, null, null, null, null, null, null, null), null, decision, mode, null, trail);
     }
 
     private ValueTask<PolicyDecision> Decide(Call call, Mode mode, List<string>? trail, CancellationToken cancellationToken)
@@ -249,9 +249,7 @@ public sealed class PolicyEngine
         }
 
         var activity = (mode & Mode.Record) != 0 ? DecisionActivity.Start(action) : null;
-        RoleRules? rules = null;
-        string? problem = NoTurnReason;
-        if (call.Subject is null || !table.TryGetRules(call.Subject, out rules, out problem))
+        if (!TryGetRules(call, table, out var rules, out var problem))
         {
             trail?.Add(problem);
             return new(Finish(call, null, Failure(problem, problem, snapshot.Revision), mode, activity, trail));
@@ -282,6 +280,38 @@ public sealed class PolicyEngine
         }
 
         return ComposeAsync(call, snapshot, rules, first, mode, activity, trail, cancellationToken);
+    }
+
+    // The rules of the call's subject under this table. A turn keeps the rules its profile had under the table it last
+    // decided with, so a decision looks the profile up (a lookup in every configured profile) only once per turn and
+    // snapshot: the rules are a function of the table and the profile, and the turn's profile never changes.
+    private static bool TryGetRules(in Call call, RoleTable table, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RoleRules? rules, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? problem)
+    {
+        rules = call.Turn?.Rules;
+        if (rules is not null && ReferenceEquals(rules.Table, table))
+        {
+            problem = null;
+            return true;
+        }
+
+        if (call.Subject is null)
+        {
+            rules = null;
+            problem = NoTurnReason;
+            return false;
+        }
+
+        if (!table.TryGetRules(call.Subject, out rules, out problem))
+        {
+            return false;
+        }
+
+        if (call.Turn is { } turn)
+        {
+            turn.Rules = rules;
+        }
+
+        return true;
     }
 
     private async ValueTask<PolicyDecision> ComposeAsync(Call call, IdentitySnapshot snapshot, RoleRules rules, PolicyDecision? first, Mode mode, Activity? activity, List<string>? trail, CancellationToken cancellationToken)
@@ -488,18 +518,22 @@ public sealed class PolicyEngine
         AgentProfile? Subject,
         string? Action,
         string? Resource,
-        string? TurnId,
+        TurnContext? Turn,
+        string? GivenTurnId,
         string? ToolCallId,
         string? ArgumentsDigest,
         SenderEnvelope? Sender,
         DateTimeOffset? Time,
         PolicyRequest? Request)
     {
-        // The time is read only when something needs it (a backend's request, the audit file): the allow path does not.
+        // The turn id, like the time, is made only when something needs it (a backend's request, an approval, the
+        // decision log): the allow path does not, and a turn's id is made on first use.
+        public string? TurnId => GivenTurnId ?? Turn?.TurnId;
+
         public static Call ForTurn(TurnContext turn, string? action, string? resource, string? toolCallId, string? argumentsDigest) =>
-            new(turn.Profile, action, resource, turn.TurnId, toolCallId, argumentsDigest, turn.Sender, null, null);
+            new(turn.Profile, action, resource, turn, null, toolCallId, argumentsDigest, turn.Sender, null, null);
 
         public static Call ForRequest(PolicyRequest request) =>
-            new(request.Subject, request.Action, request.Resource, request.TurnId, request.ToolCallId, request.ArgumentsDigest, request.Sender, request.Time, request);
+            new(request.Subject, request.Action, request.Resource, null, request.TurnId, request.ToolCallId, request.ArgumentsDigest, request.Sender, request.Time, request);
     }
 }

@@ -17,7 +17,7 @@ internal sealed class CurrentTurnAccessor : ICurrentProfile
     // The turn's DI scope, for adapters that run inside a turn but were built outside it (a chat client pipeline).
     internal static IServiceProvider? PeekServices() => AmbientTurn.PeekServices();
 
-    internal static AmbientTurn.Box Enter(TurnContext context) => AmbientTurn.Enter(context);
+    internal static void Enter(TurnScope turn) => AmbientTurn.Enter(turn);
 
-    internal static void Exit(AmbientTurn.Box box) => AmbientTurn.Exit(box);
+    internal static void Exit(TurnScope turn) => AmbientTurn.Exit(turn);
 }

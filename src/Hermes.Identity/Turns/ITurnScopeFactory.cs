@@ -25,8 +25,8 @@ public interface ITurnScopeFactory
 
     /// <summary>
     /// Begins a turn for an admitted sender: checks the resolution again against the identity configuration in
-    /// force, sets the current profile on this async flow and creates a DI scope in which profile-bound services
-    /// resolve for that profile. Dispose the turn when the message is handled. Call it in the method that does
+    /// force, sets the current profile on this async flow and gives the turn a DI scope (made on first use) in which
+    /// profile-bound services resolve for that profile. Dispose the turn when the message is handled. Call it in the method that does
     /// the work: an <see cref="System.Threading.AsyncLocal{T}"/> set inside an <see langword="async"/> helper does
     /// not flow back to the helper's caller. <see cref="RunTurnAsync"/> does this for you.
     /// </summary>

@@ -14,6 +14,10 @@ public sealed class TurnContext
     private string? _turnId;
     private string? _nonce;
 
+    // The policy engine's note of the rules this turn's profile has under the role table it last decided with: a
+    // decision reuses them while that table (that snapshot) is in force, instead of looking the profile up again.
+    private Hermes.Identity.Configuration.Roles.RoleRules? _rules;
+
     /// <summary>The profile the turn is for.</summary>
     public AgentProfile Profile { get; }
 
@@ -30,6 +34,12 @@ public sealed class TurnContext
 
     /// <summary>When the turn began.</summary>
     public DateTimeOffset StartedAt { get; }
+
+    internal Hermes.Identity.Configuration.Roles.RoleRules? Rules
+    {
+        get => Volatile.Read(ref _rules);
+        set => Volatile.Write(ref _rules, value);
+    }
 
     /// <summary>
     /// Throws unless this turn is in progress and is the turn of the calling async flow. Every profile-bound

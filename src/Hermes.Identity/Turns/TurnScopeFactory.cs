@@ -51,33 +51,46 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
         var profile = Admit(resolution, out var revision);
         var context = new TurnContext(profile, resolution.Sender, revision, _time.GetUtcNow());
 
-        var box = CurrentTurnAccessor.Enter(context);
-        AsyncServiceScope scope;
-        try
+        // The turn's DI scope is made when the turn first asks for it (TurnScope.Services, ICurrentProfile.Services):
+        // a scope is the dearest part of a turn, and many messages never resolve a scoped service.
+        var turn = new TurnScope(context, this);
+        CurrentTurnAccessor.Enter(turn);
+
+        if (_metrics.Turns.Enabled)
         {
-            scope = _scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<TurnScopeState>().Context = context;
-            box.Services = scope.ServiceProvider;
-        }
-        catch
-        {
-            CurrentTurnAccessor.Exit(box);
-            throw;
+            _metrics.Turns.Add(1, new KeyValuePair<string, object?>("role", profile.Role));
         }
 
-        _metrics.Turns.Add(1, new KeyValuePair<string, object?>("role", profile.Role));
         _metrics.ActiveTurns.Add(1);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             Log.TurnBegan(_logger, context.TurnId, profile.Key, profile.Role, context.Sender.Account);
         }
 
-        return new TurnScope(context, scope, box, this);
+        return turn;
     }
 
-    internal void End(TurnScope turn, AmbientTurn.Box box)
+    // The scope of one turn: its TurnScopeState holds the turn, so profile-bound services built in it are that turn's.
+    internal IServiceScope CreateScope(TurnContext context)
     {
-        CurrentTurnAccessor.Exit(box);
+        var scope = _scopes.CreateScope();
+        try
+        {
+            scope.ServiceProvider.GetRequiredService<TurnScopeState>().Context = context;
+        }
+        catch
+        {
+            scope.Dispose();
+            throw;
+        }
+
+        return scope;
+    }
+
+    internal void End(TurnScope turn)
+    {
+        CurrentTurnAccessor.Exit(turn);
+        turn.Context.Rules = null; // a context kept past its turn does not keep that snapshot's role table alive
         _metrics.ActiveTurns.Add(-1);
         if (_logger.IsEnabled(LogLevel.Debug))
         {

@@ -56,6 +56,36 @@ public sealed class DecisionAuditFileTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_record_names_the_turn_it_was_made_in()
+    {
+        string first;
+        string second;
+        await using (var host = PolicyTestHost.Create(configure: b => b.ConfigurePolicy(o => o.WriteAuditFile = true), root: _root))
+        {
+            host.KeepRoot = true;
+            await using (var turn = host.BeginTurn("222"))
+            {
+                await host.Engine.AuthorizeToolCallAsync("read_file", cancellationToken: Ct);
+                first = turn.Context.TurnId;
+            }
+
+            await using (var turn = host.BeginTurn("222"))
+            {
+                await host.Engine.AuthorizeToolCallAsync("read_file", cancellationToken: Ct);
+                second = turn.Context.TurnId;
+            }
+        }
+
+        var turns = File.ReadAllLines(AuditFile).Select(line =>
+        {
+            using var record = JsonDocument.Parse(line);
+            return record.RootElement.GetProperty("turn").GetString();
+        }).ToArray();
+        Assert.Equal([first, second], turns);
+        Assert.NotEqual(first, second);
+    }
+
+    [Fact]
     public async Task An_edited_record_is_detected()
     {
         await WriteDecisionsAsync(4);

@@ -61,6 +61,29 @@ public sealed class PolicyEngineTests
     }
 
     [Fact]
+    public async Task A_reload_that_removes_someone_denies_them_within_the_turn_already_running_and_a_reload_back_restores_them()
+    {
+        await using var host = PolicyTestHost.Create();
+        var original = host.Snapshots.Current;
+        await using var turn = host.BeginTurn("222");
+        Assert.True((await host.Engine.AuthorizeToolCallAsync("read_file", cancellationToken: Ct)).IsAllowed);
+
+        host.Snapshots.Swap(host.Parse(PolicyTestHost.StandardYaml.Replace("""
+              mei:
+                role: trusted
+                accounts: { telegram: "222" }
+            """, string.Empty, StringComparison.Ordinal)));
+        var removed = await host.Engine.AuthorizeToolCallAsync("read_file", cancellationToken: Ct);
+        Assert.Equal(PolicyEffect.Deny, removed.Effect);
+        Assert.Contains("mei", Assert.Single(removed.Errors), StringComparison.Ordinal);
+
+        host.Snapshots.Swap(original);
+        Assert.True((await host.Engine.AuthorizeToolCallAsync("read_file", cancellationToken: Ct)).IsAllowed);
+        host.Snapshots.Swap(host.Parse(PolicyTestHost.StandardYaml.Replace("role: trusted", "role: guest", StringComparison.Ordinal)));
+        Assert.Equal(PolicyEffect.Deny, (await host.Engine.AuthorizeToolCallAsync("write_file", cancellationToken: Ct)).Effect);
+    }
+
+    [Fact]
     public async Task A_guest_keeps_the_guest_role_and_loses_everything_when_guests_are_no_longer_admitted()
     {
         await using var host = PolicyTestHost.Create();

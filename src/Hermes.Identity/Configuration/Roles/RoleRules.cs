@@ -21,6 +21,9 @@ internal sealed class RoleRules
         Subject = profileKey is null ? $"role {role}" : $"identity {profileKey} (role {role})";
     }
 
+    /// <summary>The table these rules belong to (one per snapshot): a turn that kept them checks it is still the table in force.</summary>
+    public RoleTable? Table { get; private set; }
+
     /// <summary>Unique within the table: consumers index their per-snapshot caches with it.</summary>
     public int Index { get; }
 
@@ -38,6 +41,17 @@ internal sealed class RoleRules
 
     /// <summary>Every rule, with its id, in no meaningful order.</summary>
     public IReadOnlyList<CompiledRule> Rules { get; }
+
+    /// <summary>Called once, by the table that holds these rules.</summary>
+    public void BindTo(RoleTable table)
+    {
+        if (Table is not null && !ReferenceEquals(Table, table))
+        {
+            throw new InvalidOperationException("Rules belong to one role table.");
+        }
+
+        Table = table;
+    }
 
     /// <summary>Which kinds of rule match <paramref name="action"/>. Allocation-free; cost flat in the number of rules.</summary>
     public RuleEffects Match(string action)

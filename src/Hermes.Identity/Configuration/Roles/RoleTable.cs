@@ -31,6 +31,15 @@ internal sealed class RoleTable
         RuleSetCount = ruleSetCount;
         SlotCount = tools.Count + actionSlots.Count;
         _admitsGuests = admitsGuests;
+        foreach (var rules in byRole.Values)
+        {
+            rules.BindTo(this);
+        }
+
+        foreach (var rules in byProfile.Values)
+        {
+            rules.BindTo(this);
+        }
     }
 
     /// <summary>How many rule sets (roles, and identities with rules of their own) there are: the range of <see cref="RoleRules.Index"/>.</summary>
