@@ -287,7 +287,7 @@ public sealed class PolicyEngine
     // snapshot: the rules are a function of the table and the profile, and the turn's profile never changes.
     private static bool TryGetRules(in Call call, RoleTable table, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RoleRules? rules, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? problem)
     {
-        rules = call.Turn?.Rules;
+        rules = call.Turn?.Rules as RoleRules;
         if (rules is not null && ReferenceEquals(rules.Table, table))
         {
             problem = null;

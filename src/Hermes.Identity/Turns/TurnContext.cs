@@ -16,7 +16,8 @@ public sealed class TurnContext
 
     // The policy engine's note of the rules this turn's profile has under the role table it last decided with: a
     // decision reuses them while that table (that snapshot) is in force, instead of looking the profile up again.
-    private Hermes.Identity.Configuration.Roles.RoleRules? _rules;
+    // Typed object here because the rules belong to the configuration layer, above this one; only the engine reads it.
+    private object? _rules;
 
     /// <summary>The profile the turn is for.</summary>
     public AgentProfile Profile { get; }
@@ -35,7 +36,7 @@ public sealed class TurnContext
     /// <summary>When the turn began.</summary>
     public DateTimeOffset StartedAt { get; }
 
-    internal Hermes.Identity.Configuration.Roles.RoleRules? Rules
+    internal object? Rules
     {
         get => Volatile.Read(ref _rules);
         set => Volatile.Write(ref _rules, value);

@@ -59,7 +59,7 @@ public class TurnServicesTests
         }
 
         Assert.True(probe.Disposed);
-        Assert.Throws<ObjectDisposedException>(() => turn.Services);
+        Assert.Throws<NoActiveTurnException>(() => turn.Services);
         Assert.Throws<NoActiveTurnException>(() => host.Current.Services);
     }
 
@@ -73,7 +73,7 @@ public class TurnServicesTests
         await turn.DisposeAsync(); // twice is fine
 
         Assert.False(host.Current.IsInTurn);
-        Assert.Throws<ObjectDisposedException>(() => turn.Services);
+        Assert.Throws<NoActiveTurnException>(() => turn.Services);
         Assert.Throws<NoActiveTurnException>(() => host.Current.Services);
     }
 
