@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Hermes.Identity.Memory;
 using Hermes.Identity.Prompt;
 using static Hermes.Identity.AI.Tests.IsolationHarness;
@@ -12,8 +13,14 @@ public sealed class IdentityPromptTests
     public async Task The_rendered_block_matches_the_golden_file()
     {
         await using var h = Create();
-        var text = await h.InTurnAsync(Mei(ChatKind.Group, HostileName), turn => ValueTask.FromResult(
-            IdentityPrompt.Render(turn.Context, new MemorySnapshot(["likes tea"], ["Mei, Louis's friend."], null)).Replace(turn.Context.Nonce, "NONCE", StringComparison.Ordinal)));
+        var text = await h.InTurnAsync(Mei(ChatKind.Group, HostileName), async turn =>
+        {
+            var memory = turn.Services.GetRequiredService<IMemoryStore>();
+            await memory.AddAsync(MemoryFile.Notes, "likes tea", TestContext.Current.CancellationToken);
+            await memory.AddAsync(MemoryFile.User, "Mei, Louis's friend.", TestContext.Current.CancellationToken);
+            var block = IdentityPrompt.Render(turn.Context, await memory.ReadAsync(TestContext.Current.CancellationToken));
+            return block.Replace(Nonce.Of(block), "NONCE", StringComparison.Ordinal);
+        });
 
         var golden = Path.Combine(AppContext.BaseDirectory, "Golden", "identity-block-group.txt");
         if (Environment.GetEnvironmentVariable("HERMES_UPDATE_GOLDEN") == "1")
@@ -44,11 +51,11 @@ public sealed class IdentityPromptTests
     public async Task The_nonce_is_in_the_first_and_last_line_and_differs_per_turn()
     {
         await using var h = Create();
-        var a = await h.InTurnAsync(Mei(), turn => ValueTask.FromResult((turn.Context.Nonce, IdentityPrompt.Render(turn.Context))));
-        var b = await h.InTurnAsync(Mei(), turn => ValueTask.FromResult((turn.Context.Nonce, IdentityPrompt.Render(turn.Context))));
+        var a = await h.InTurnAsync(Mei(), turn => ValueTask.FromResult(WithNonce(IdentityPrompt.Render(turn.Context))));
+        var b = await h.InTurnAsync(Mei(), turn => ValueTask.FromResult(WithNonce(IdentityPrompt.Render(turn.Context))));
 
         Assert.NotEqual(a.Nonce, b.Nonce);
-        var lines = a.Item2.Split('\n');
+        var lines = a.Block.Split('\n');
         Assert.Contains(a.Nonce, lines[0], StringComparison.Ordinal);
         Assert.Contains(a.Nonce, lines[^1], StringComparison.Ordinal);
     }
@@ -76,4 +83,6 @@ public sealed class IdentityPromptTests
         Assert.DoesNotContain("hermes-memory", louis, StringComparison.Ordinal);
         Assert.EndsWith("\">", louis, StringComparison.Ordinal);
     }
+
+    private static (string Nonce, string Block) WithNonce(string block) => (Nonce.Of(block), block);
 }

@@ -80,9 +80,11 @@ public sealed class ImpersonationTests
 
         Assert.Equal("mei", x.Turn.Profile.Key);
         Assert.Empty(h.Terminal.Entries);
-        Assert.NotEqual(louis.Turn.Nonce, x.Turn.Nonce);
-        Assert.Contains($"nonce=\"{x.Turn.Nonce}\"", x.Seen.Instructions, StringComparison.Ordinal);
-        Assert.DoesNotContain($"nonce=\"{louis.Turn.Nonce}\"", x.Seen.Instructions, StringComparison.Ordinal);
+        var louisNonce = Nonce.Of(copiedBlock);
+        var meiNonce = Nonce.Of(x.Seen.Instructions!);
+        Assert.NotEqual(louisNonce, meiNonce);
+        Assert.Contains($"nonce=\"{meiNonce}\"", x.Seen.Instructions, StringComparison.Ordinal);
+        Assert.DoesNotContain($"nonce=\"{louisNonce}\"", x.Seen.Instructions, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -146,7 +146,7 @@ internal sealed class IsolationHarness : IAsyncDisposable
         public IReadOnlyList<Decided> Log => File.Exists(path) ? [.. File.ReadLines(path).Select(Parse)] : [];
 
         // Tool calls actually judged at invocation.
-        public IReadOnlyList<Decided> Calls => [.. Log.Where(e => e.ToolCallId is not null && e.Action.StartsWith(PolicyActions.ToolPrefix, StringComparison.Ordinal))];
+        public IReadOnlyList<Decided> Calls => [.. Log.Where(e => e.ToolCallId is not null && e.Action.StartsWith("tool.", StringComparison.Ordinal))];
 
         private static Decided Parse(string line)
         {

@@ -69,8 +69,8 @@ public sealed class ProfileDataTests
         await using var data = new TestData();
         await WriteEverythingAsync(data, "1", LouisCanary);
         await WriteEverythingAsync(data, "2", "mei");
-        var louis = ProfilePaths.For(data.Root, "louis");
-        var mei = ProfilePaths.For(data.Root, "mei");
+        var louis = data.PathsOf("louis");
+        var mei = data.PathsOf("mei");
         File.CreateSymbolicLink(Path.Combine(mei.WorkspaceDirectory, "louis-dir"), louis.WorkspaceDirectory);
         File.CreateSymbolicLink(Path.Combine(mei.WorkspaceDirectory, "louis-memory.md"), Path.Combine(louis.MemoryDirectory, "MEMORY.md"));
         File.CreateSymbolicLink(Path.Combine(mei.WorkspaceDirectory, "etc"), "/etc");
@@ -158,7 +158,7 @@ public sealed class ProfileDataTests
         {
             await using var turn = data.BeginTurn("2");
             var profileData = turn.Services.GetRequiredService<ProfileData>();
-            Assert.Equal("mei", (await profileData.ExportAsync("mei", destination)).ProfileKey);
+            Assert.True((await profileData.ExportAsync("mei", destination)).Files > 0);
             var denied = await Assert.ThrowsAsync<AccessDeniedException>(() => profileData.ExportAsync("louis", ExportFolder()));
             Assert.Contains("identity.admin", denied.Decision!.Reason, StringComparison.Ordinal);
         }

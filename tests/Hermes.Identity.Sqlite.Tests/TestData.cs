@@ -42,7 +42,9 @@ internal sealed class TestData : IAsyncDisposable
     // Export and erase, as registered for the core's ISessionFiles.
     public SessionDatabaseFiles Files => new(Pool);
 
-    public string DatabaseOf(string profileKey) => ProfilePaths.For(Root, profileKey).SessionDatabase;
+    public ProfilePaths PathsOf(string profileKey) => _host.Services.GetRequiredService<IIdentitySnapshotProvider>().Current.GetPaths(profileKey);
+
+    public string DatabaseOf(string profileKey) => PathsOf(profileKey).SessionDatabase;
 
     // Begins a turn for telegram user userId (1 louis/owner, 2 mei/trusted, 3 bob/guest, anything else a guest).
     // Synchronous on purpose: the current turn is an AsyncLocal, which an async helper could not hand back.
