@@ -118,7 +118,8 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
                 return configured;
             }
         }
-        else if (snapshot.UnknownSenders == UnknownSenderPolicy.Guest && given.IsGuest && string.Equals(given.Key, ProfileKey.ForGuest(principal), StringComparison.Ordinal))
+        // A guest profile is made by the resolver for one account, its key derived from it: comparing the account is enough.
+        else if (snapshot.UnknownSenders == UnknownSenderPolicy.Guest && given.IsGuest && given.Principals is [var account] && account == principal)
         {
             return given;
         }
