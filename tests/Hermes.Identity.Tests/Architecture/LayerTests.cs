@@ -15,6 +15,7 @@ public class LayerTests
     private static readonly Dictionary<string, int> NamespaceLayers = new(StringComparer.Ordinal)
     {
         ["Hermes.Identity"] = 1,                            // values and contracts (public: users name them)
+        ["Hermes.Identity.State"] = 1,                      // the state store contract: records, changes, the store interface
         ["Hermes.Identity.Configuration"] = 2,              // identities.yaml → the immutable snapshot, and its reload
         ["Hermes.Identity.Configuration.Roles"] = 2,        // the roles compiled into lookups, held by the snapshot
         ["Hermes.Identity.Configuration.Yaml"] = 2,         // the YAML reader
