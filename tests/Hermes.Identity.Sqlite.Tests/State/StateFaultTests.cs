@@ -220,4 +220,74 @@ public sealed class StateFaultTests
         Assert.Null(await store.GetAsync("k", "second"));
         Assert.True(await CommitAsync(store, "second"));
     }
+
+    [Fact]
+    public async Task A_backup_renamed_over_the_file_while_the_host_runs_is_what_the_store_reads_and_writes_next()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "The store tells files apart by device and inode on Linux only.");
+        using var folder = new TempDirectory("state");
+        var path = folder.Combine("state", "identity.db");
+        await using var host = Open(folder.Path);
+        var store = StoreOf(host);
+        Assert.True(await CommitAsync(store, "in-backup"));
+        var backup = folder.Combine("backup.db");
+        Execute(path, $"VACUUM INTO '{backup}'");
+        Assert.True(await CommitAsync(store, "after-backup"));
+
+        File.Move(backup, path, overwrite: true); // mv backup.db state/identity.db
+
+        Assert.Null(await store.GetAsync("k", "after-backup"));
+        Assert.NotNull(await store.GetAsync("k", "in-backup"));
+        Assert.True(await CommitAsync(store, "after-restore"));
+        await host.DisposeAsync();
+
+        await using var again = Open(folder.Path);
+        Assert.NotNull(await StoreOf(again).GetAsync("k", "after-restore"));
+        Assert.NotNull(await StoreOf(again).GetAsync("k", "in-backup"));
+        Assert.Null(await StoreOf(again).GetAsync("k", "after-backup"));
+    }
+
+    [Fact]
+    public async Task A_file_deleted_while_the_host_runs_is_not_written_into_a_new_empty_one_starts()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "The store tells files apart by device and inode on Linux only.");
+        using var folder = new TempDirectory("state");
+        var path = folder.Combine("state", "identity.db");
+        await using var host = Open(folder.Path);
+        var store = StoreOf(host);
+        Assert.True(await CommitAsync(store, "old"));
+
+        File.Delete(path);
+        File.Delete(path + "-wal");
+        File.Delete(path + "-shm");
+
+        Assert.Null(await store.GetAsync("k", "old"));
+        Assert.Equal(0, await store.GetSequenceAsync());
+        Assert.True(await CommitAsync(store, "new"));
+        await host.DisposeAsync();
+
+        await using var again = Open(folder.Path);
+        Assert.NotNull(await StoreOf(again).GetAsync("k", "new"));
+    }
+
+    [Fact]
+    public async Task A_write_ahead_log_left_without_its_database_is_refused_rather_than_mixed_into_a_new_one()
+    {
+        using var folder = new TempDirectory("state");
+        var path = folder.Combine("state", "identity.db");
+        await using (var first = Open(folder.Path))
+        {
+            Assert.True(await CommitAsync(StoreOf(first), "a"));
+            // Keep the log: copy it aside before the last connection closes and deletes it.
+            File.Copy(path + "-wal", folder.Combine("kept-wal"));
+        }
+
+        File.Delete(path);
+        File.Move(folder.Combine("kept-wal"), path + "-wal");
+
+        await using var host = Open(folder.Path);
+        var error = await Assert.ThrowsAsync<StateStoreException>(() => CommitAsync(StoreOf(host)));
+        Assert.Contains($"The state database {path} is missing, but its write-ahead log {path}-wal is there", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+    }
 }
