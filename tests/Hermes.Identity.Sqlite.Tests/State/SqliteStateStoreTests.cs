@@ -1,3 +1,4 @@
+using Hermes.Identity.Sqlite.State;
 using Hermes.Identity.State;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -78,5 +79,40 @@ public sealed class SqliteStateStoreTests
         var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
             host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SqliteStateOptions>>().Value);
         Assert.Contains("SqliteStateOptions.BusyTimeout", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Records_expired_over_an_hour_ago_are_deleted_in_a_later_commit_never_what_it_writes_or_checks()
+    {
+        using var folder = new TempDirectory("state");
+        var path = SqliteStateStore.DatabasePathUnder(folder.Path);
+        var now = new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero);
+        using (var writer = new SqliteStateStore(path, new SqliteStateOptions(), new FixedClock(now.AddDays(-1))))
+        {
+            Assert.True(await writer.TryCommitAsync(
+            [
+                StateChange.Put("k", "long-gone", "{}", 0, now.AddHours(-2)),
+                StateChange.Put("k", "checked", "{}", 0, now.AddHours(-3)),
+                StateChange.Put("k", "recent", "{}", 0, now.AddMinutes(-30)),
+                StateChange.Put("k", "forever", "{}", 0),
+            ]));
+        }
+
+        using var store = new SqliteStateStore(path, new SqliteStateOptions(), new FixedClock(now));
+        var checkedRecord = (await store.GetAsync("k", "checked"))!;
+        // The first commit of this instance tidies up: it checks and rewrites "checked", and writes "fresh", itself expired long ago.
+        Assert.True(await store.TryCommitAsync(
+        [
+            StateChange.Put("k", "checked", """{"again":true}""", checkedRecord.Version, now.AddHours(-3)),
+            StateChange.Put("k", "fresh", "{}", 0, now.AddDays(-5)),
+        ]));
+
+        Assert.Equal(["checked", "forever", "fresh", "recent"], (await store.ListAsync("k")).Select(r => r.Key));
+        Assert.Null(await store.GetAsync("k", "long-gone"));
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }
