@@ -26,6 +26,7 @@ public class LayerTests
         ["Hermes.Identity.Memory"] = 5,                     // per-profile stores
         ["Hermes.Identity.Workspace"] = 5,
         ["Hermes.Identity.Sessions"] = 5,
+        ["Hermes.Identity.Pairing"] = 4,                    // pairing and linking: codes, approvals, the paired overlay on the snapshot
         ["Hermes.Identity.PersonalData"] = 5,               // export and erasure over the per-profile stores
         ["Hermes.Identity.Prompt"] = 6,                     // the identity prompt
         ["Microsoft.Extensions.DependencyInjection"] = 6,   // registration: AddHermesIsolation and the builder (DependencyInjection/)
