@@ -75,6 +75,7 @@ internal sealed class PairedIdentitySnapshotProvider : IIdentitySnapshotProvider
 
             Volatile.Write(ref _lastRefresh, _time.GetTimestamp());
             var sequence = await _store.GetSequenceAsync(cancellationToken).ConfigureAwait(false);
+            _failing = false;
             if (sequence == _seenSequence && _paired is not null)
             {
                 return;
@@ -89,7 +90,6 @@ internal sealed class PairedIdentitySnapshotProvider : IIdentitySnapshotProvider
             }
 
             Volatile.Write(ref _paired, Read(record));
-            _failing = false;
             _ = Merge(_configured.Current, Volatile.Read(ref _paired)!);
         }
         finally
@@ -104,19 +104,41 @@ internal sealed class PairedIdentitySnapshotProvider : IIdentitySnapshotProvider
         _configuredChanges.Dispose();
     }
 
+    // RefreshAsync for callers that must not fail because the store cannot be read right now (the resolver, and Pairings
+    // after a write that did commit): the failure is logged once per streak and the snapshot in force stays.
+    public async ValueTask TryRefreshAsync(bool force, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await RefreshAsync(force, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is StateStoreException or ObjectDisposedException)
+        {
+            ReportFailure(ex);
+        }
+    }
+
     private async void RefreshFromTimer()
     {
+        // A timer callback must never throw: whatever fails is logged, and the next tick tries again.
         try
         {
             await RefreshAsync(force: false).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is StateStoreException or IdentityConfigException or ObjectDisposedException or InvalidOperationException)
+#pragma warning disable CA1031 // an exception escaping an async void callback would end the process
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
-            if (!_failing)
-            {
-                _failing = true;
-                Log.PairedAccountsRefreshFailed(_logger, Volatile.Read(ref _merged)?.Snapshot.Revision ?? "(none)", ex);
-            }
+            ReportFailure(ex);
+        }
+    }
+
+    private void ReportFailure(Exception ex)
+    {
+        if (!_failing)
+        {
+            _failing = true;
+            Log.PairedAccountsRefreshFailed(_logger, Volatile.Read(ref _merged)?.Snapshot.Revision ?? "(none)", ex);
         }
     }
 

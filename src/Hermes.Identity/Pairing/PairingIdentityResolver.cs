@@ -23,7 +23,7 @@ internal sealed class PairingIdentityResolver : IIdentityResolver
         ArgumentNullException.ThrowIfNull(sender);
         if (_snapshots is PairedIdentitySnapshotProvider paired)
         {
-            await paired.RefreshAsync(force: false, cancellationToken).ConfigureAwait(false);
+            await paired.TryRefreshAsync(force: false, cancellationToken).ConfigureAwait(false);
         }
 
         var snapshot = _snapshots.Current;

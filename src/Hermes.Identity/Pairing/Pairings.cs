@@ -333,7 +333,7 @@ public sealed class Pairings
     }
 
     private ValueTask RefreshAsync(CancellationToken cancellationToken, bool force = true) =>
-        _snapshots is PairedIdentitySnapshotProvider paired ? paired.RefreshAsync(force, cancellationToken) : ValueTask.CompletedTask;
+        _snapshots is PairedIdentitySnapshotProvider paired ? paired.TryRefreshAsync(force, cancellationToken) : ValueTask.CompletedTask;
 
     private static void CheckLinkTarget(PairingLedger ledger, string platform, string actor, string profileKey, IdentitySnapshot snapshot)
     {
