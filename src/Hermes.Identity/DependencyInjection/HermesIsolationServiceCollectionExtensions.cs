@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using Hermes.Identity;
 using Hermes.Identity.Configuration;
 using Hermes.Identity.Internal;
-using Hermes.Identity.Profiles;
 using Hermes.Identity.Turns;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -51,11 +50,9 @@ public static class HermesIsolationServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetService<ILoggerFactory>());
         });
-        services.TryAddSingleton<IIdentitySnapshotProvider>(sp => sp.GetRequiredService<YamlIdentitySnapshotProvider>());
-        services.TryAddSingleton<IIdentityResolver>(sp => new SnapshotIdentityResolver(
-            sp.GetRequiredService<IIdentitySnapshotProvider>(),
-            sp.GetRequiredService<HermesMetrics>(),
-            sp.GetService<ILoggerFactory>()));
+        // identities.yaml, merged with the paired accounts when a state store is registered (PairingServiceRegistration).
+        services.TryAddSingleton(PairingServiceRegistration.Snapshots);
+        services.TryAddSingleton(PairingServiceRegistration.Resolver);
 
         services.TryAddSingleton<ICurrentProfile, CurrentTurnAccessor>();
         services.TryAddSingleton<ITurnScopeFactory>(sp => new TurnScopeFactory(
@@ -74,6 +71,7 @@ public static class HermesIsolationServiceCollectionExtensions
         WorkspaceServiceRegistration.Add(services);
         PromptServiceRegistration.Add(services);
         PersonalDataServiceRegistration.Add(services);
+        PairingServiceRegistration.Add(services);
 
         return new HermesIsolationBuilder(services);
     }

@@ -18,6 +18,10 @@ internal sealed class HermesMetrics : IDisposable
         Turns = _meter.CreateCounter<long>("hermes.identity.turns", "{turn}", "Turns begun, by role.");
         ActiveTurns = _meter.CreateUpDownCounter<long>("hermes.identity.turns.active", "{turn}", "Turns in progress.");
         Decisions = _meter.CreateCounter<long>("hermes.identity.decisions", "{decision}", "Policy decisions, by effect and role.");
+        PairingRequests = _meter.CreateCounter<long>("hermes.pairing.requests", "{request}", "Unknown senders asking to pair, by outcome (issued, pending, rate_limited, full, not_direct).");
+        PairingApprovals = _meter.CreateCounter<long>("hermes.pairing.approvals", "{approval}", "Pairing decisions that changed who is admitted, by outcome (approved, linked, denied, revoked).");
+        PairingLinks = _meter.CreateCounter<long>("hermes.pairing.links", "{link}", "Self-service account links, by outcome (code_created, linked).");
+        PairingRefusals = _meter.CreateCounter<long>("hermes.pairing.refusals", "{refusal}", "Pairing and linking operations refused, by operation (request, approve, deny, revoke, list, link_code, link) and reason.");
     }
 
     public Counter<long> Resolutions { get; }
@@ -29,6 +33,14 @@ internal sealed class HermesMetrics : IDisposable
     public UpDownCounter<long> ActiveTurns { get; }
 
     public Counter<long> Decisions { get; }
+
+    public Counter<long> PairingRequests { get; }
+
+    public Counter<long> PairingApprovals { get; }
+
+    public Counter<long> PairingLinks { get; }
+
+    public Counter<long> PairingRefusals { get; }
 
     public void Dispose() => _meter.Dispose();
 }

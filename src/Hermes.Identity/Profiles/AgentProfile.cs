@@ -43,6 +43,16 @@ public sealed class AgentProfile
 
     internal IReadOnlyList<string> Deny { get; init; } = [];
 
+    // The same person with more accounts (linked through pairing): every other property is kept as configured.
+    internal AgentProfile WithAccounts(string fullRoot, IEnumerable<PlatformPrincipal> more) => new(Key, Role, fullRoot)
+    {
+        DisplayName = DisplayName,
+        Principals = [.. Principals, .. more],
+        IsGuest = IsGuest,
+        Allow = Allow,
+        Deny = Deny,
+    };
+
     /// <inheritdoc />
     public override string ToString() => $"{Key} ({Role})";
 }

@@ -26,6 +26,7 @@ public class LayerTests
         ["Hermes.Identity.Memory"] = 5,                     // per-profile stores
         ["Hermes.Identity.Workspace"] = 5,
         ["Hermes.Identity.Sessions"] = 5,
+        ["Hermes.Identity.Pairing"] = 4,                    // pairing and linking: codes, approvals, the paired overlay on the snapshot
         ["Hermes.Identity.PersonalData"] = 5,               // export and erasure over the per-profile stores
         ["Hermes.Identity.Prompt"] = 6,                     // the identity prompt
         ["Microsoft.Extensions.DependencyInjection"] = 6,   // registration: AddHermesIsolation and the builder (DependencyInjection/)
@@ -103,7 +104,7 @@ public class LayerTests
     // The check is only as good as what the reader sees: one use through each path it decodes.
     [Theory]
     [InlineData("Hermes.Identity.TurnContext", "Hermes.Identity.AmbientTurn")]                                           // a call in a method body
-    [InlineData("Microsoft.Extensions.DependencyInjection.HermesIsolationServiceCollectionExtensions", "Hermes.Identity.Profiles.SnapshotIdentityResolver")] // newobj inside a lambda
+    [InlineData("Microsoft.Extensions.DependencyInjection.HermesIsolationServiceCollectionExtensions", "Hermes.Identity.Turns.TurnScopeFactory")]          // newobj inside a lambda
     [InlineData("Hermes.Identity.Prompt.IdentityPrompt", "Hermes.Identity.Memory.IMemoryStore")]                         // inside an async method (its state machine)
     [InlineData("Microsoft.Extensions.DependencyInjection.PolicyBuilderExtensions", "Hermes.Identity.IPolicyBackend")]   // a generic constraint
     [InlineData("Hermes.Identity.Configuration.YamlIdentitySnapshotProvider", "Hermes.Identity.IIdentitySnapshotProvider")] // an interface
