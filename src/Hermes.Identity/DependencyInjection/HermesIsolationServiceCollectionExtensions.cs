@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Hermes.Identity;
 using Hermes.Identity.Configuration;
+using Hermes.Identity.Delegations;
 using Hermes.Identity.Internal;
 using Hermes.Identity.Profiles;
 using Hermes.Identity.Turns;
@@ -64,7 +65,8 @@ public static class HermesIsolationServiceCollectionExtensions
             sp.GetRequiredService<IIdentitySnapshotProvider>(),
             sp.GetRequiredService<HermesMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>()));
+            sp.GetService<ILoggerFactory>(),
+            () => sp.GetService<DelegationRegistry>()));
         services.TryAddScoped<TurnScopeState>();
         services.TryAddScoped(sp => sp.GetRequiredService<TurnScopeState>().RequireContext());
         services.TryAddScoped(sp => sp.GetRequiredService<TurnContext>().Profile);
@@ -74,6 +76,7 @@ public static class HermesIsolationServiceCollectionExtensions
         WorkspaceServiceRegistration.Add(services);
         PromptServiceRegistration.Add(services);
         PersonalDataServiceRegistration.Add(services);
+        DelegationServiceRegistration.Add(services);
 
         return new HermesIsolationBuilder(services);
     }

@@ -18,6 +18,7 @@ internal sealed class HermesMetrics : IDisposable
         Turns = _meter.CreateCounter<long>("hermes.identity.turns", "{turn}", "Turns begun, by role.");
         ActiveTurns = _meter.CreateUpDownCounter<long>("hermes.identity.turns.active", "{turn}", "Turns in progress.");
         Decisions = _meter.CreateCounter<long>("hermes.identity.decisions", "{decision}", "Policy decisions, by effect and role.");
+        Delegations = _meter.CreateCounter<long>("hermes.identity.delegations", "{delegation}", "Delegations created, revoked, admitted (a turn began from one) and refused, by outcome.");
     }
 
     public Counter<long> Resolutions { get; }
@@ -29,6 +30,8 @@ internal sealed class HermesMetrics : IDisposable
     public UpDownCounter<long> ActiveTurns { get; }
 
     public Counter<long> Decisions { get; }
+
+    public Counter<long> Delegations { get; }
 
     public void Dispose() => _meter.Dispose();
 }
