@@ -96,7 +96,7 @@ public sealed class DelegationRegistry
         if (turn.Delegation is { } parent)
         {
             // The parent is read again: a job whose own delegation was revoked since its turn began cannot hand it on.
-            await AdmitAsync(parent.Id, cancellationToken).ConfigureAwait(false);
+            await AdmitAsync(parent.Id, null, cancellationToken).ConfigureAwait(false);
             if (parent.Chain.Count + 1 >= MaxDepth)
             {
                 throw Refused(string.Empty, $"Sub-agents nest at most {MaxDepth} deep; {parent.Id} is already at depth {parent.Chain.Count + 1}.");
@@ -230,8 +230,10 @@ public sealed class DelegationRegistry
 
     // Whether a turn may begin from the delegation now, and for whom: the record read from the store and checked against
     // its seal, neither it nor any delegation above it expired or revoked, and its delegator still in the configuration in
-    // force (with the role it has there now). Refusals are thrown, logged and counted.
-    internal async Task<AdmittedDelegation> AdmitAsync(string delegationId, CancellationToken cancellationToken)
+    // force (with the role it has there now). Asked from inside a turn (`caller`), only a delegation of that turn's own
+    // profile, and in a delegated turn only one created below its delegation: a job cannot start anyone else's job, even
+    // with its id. Refusals are thrown, logged and counted.
+    internal async Task<AdmittedDelegation> AdmitAsync(string delegationId, TurnContext? caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delegationId);
         var store = Store();
@@ -244,6 +246,21 @@ public sealed class DelegationRegistry
 
             var now = _time.GetUtcNow();
             var delegation = await ReadUsableAsync(store, delegationId, null, now, cancellationToken).ConfigureAwait(false);
+            if (caller is not null)
+            {
+                if (!string.Equals(caller.Profile.Key, delegation.ProfileKey, StringComparison.Ordinal))
+                {
+                    throw Refused(delegationId,
+                        $"The {caller} asked to start {delegation}: a turn can start only delegations of its own profile ({caller.Profile.Key}). Nothing ran.");
+                }
+
+                if (caller.Delegation is { } own && !delegation.Chain.Contains(own.Id, StringComparer.Ordinal))
+                {
+                    throw Refused(delegationId,
+                        $"The {caller} asked to start {delegation}, which was not created below its own delegation {own.Id}: a job can start only its own sub-agents. Nothing ran.");
+                }
+            }
+
             foreach (var above in delegation.Chain)
             {
                 await ReadUsableAsync(store, above, delegation, now, cancellationToken).ConfigureAwait(false);

@@ -61,8 +61,26 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
         ArgumentNullException.ThrowIfNull(body);
         var registry = _delegations?.Invoke() ?? throw new InvalidOperationException(
             "Delegated turns need the delegation registry, which AddHermesIsolation registers; this factory was built without it.");
-        var admitted = await registry.AdmitAsync(delegationId, cancellationToken).ConfigureAwait(false);
+        var caller = CurrentTurnAccessor.Peek();
+        var admitted = await registry.AdmitAsync(delegationId, caller, cancellationToken).ConfigureAwait(false);
+        if (caller is null)
+        {
+            return await RunDelegatedAsync(admitted, body, cancellationToken).ConfigureAwait(false);
+        }
 
+        // Started from inside a turn (a sub-agent spawned by its parent): the child's turn runs on a flow of its own, so
+        // the caller's turn stays the caller's, and the child sees only its own.
+        Task<Delegation> child;
+        using (ExecutionContext.SuppressFlow())
+        {
+            child = Task.Run(() => RunDelegatedAsync(admitted, body, cancellationToken), CancellationToken.None);
+        }
+
+        return await child.ConfigureAwait(false);
+    }
+
+    private async Task<Delegation> RunDelegatedAsync(AdmittedDelegation admitted, Func<TurnScope, Task> body, CancellationToken cancellationToken)
+    {
         // The turn's profile is the delegator's as the configuration in force has it; the sender is synthetic, and
         // nothing the body can pass names another person. This method's own async flow holds the turn.
         var delegation = admitted.Delegation;
