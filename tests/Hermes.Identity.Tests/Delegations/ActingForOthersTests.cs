@@ -99,7 +99,7 @@ public sealed class ActingForOthersTests
                     await host.Policy.AuthorizeAsync(PolicyActions.MemoryRead, cancellationToken: Ct));
             });
             Assert.Same(turn.Context, host.Current.Turn);
-            Assert.Equal([child.Id, inherited.Id], (await host.Registry.ListAsync(Ct)).Select(d => d.Id).Order());
+            Assert.Equal(new[] { child.Id, inherited.Id }.Order(), (await host.Registry.ListAsync(Ct)).Select(d => d.Id).Order());
             return (child, inherited, decisions);
         });
 
