@@ -96,7 +96,7 @@ public sealed class DelegationRegistry
         if (turn.Delegation is { } parent)
         {
             // The parent is read again: a job whose own delegation was revoked since its turn began cannot hand it on.
-            await AdmitAsync(parent.Id, null, cancellationToken).ConfigureAwait(false);
+            await CheckAsync(store, parent.Id, null, cancellationToken).ConfigureAwait(false);
             if (parent.Chain.Count + 1 >= MaxDepth)
             {
                 throw Refused(string.Empty, $"Sub-agents nest at most {MaxDepth} deep; {parent.Id} is already at depth {parent.Chain.Count + 1}.");
@@ -239,52 +239,9 @@ public sealed class DelegationRegistry
         var store = Store();
         try
         {
-            if (!DelegationId.IsWellFormed(delegationId))
-            {
-                throw Refused(delegationId, $"'{SenderEnvelope.Printable(delegationId)}' is not a delegation id (they look like dlg_ and 26 characters of a-z and 2-7).");
-            }
-
-            var now = _time.GetUtcNow();
-            var delegation = await ReadUsableAsync(store, delegationId, null, now, cancellationToken).ConfigureAwait(false);
-            if (caller is not null)
-            {
-                if (!string.Equals(caller.Profile.Key, delegation.ProfileKey, StringComparison.Ordinal))
-                {
-                    throw Refused(delegationId,
-                        $"The {caller} asked to start {delegation}: a turn can start only delegations of its own profile ({caller.Profile.Key}). Nothing ran.");
-                }
-
-                if (caller.Delegation is { } own && !delegation.Chain.Contains(own.Id, StringComparer.Ordinal))
-                {
-                    throw Refused(delegationId,
-                        $"The {caller} asked to start {delegation}, which was not created below its own delegation {own.Id}: a job can start only its own sub-agents. Nothing ran.");
-                }
-            }
-
-            foreach (var above in delegation.Chain)
-            {
-                await ReadUsableAsync(store, above, delegation, now, cancellationToken).ConfigureAwait(false);
-            }
-
-            IdentitySnapshot snapshot;
-            try
-            {
-                snapshot = _snapshots.Current;
-            }
-            catch (IdentityConfigException ex)
-            {
-                throw Refused(delegationId, $"No valid identities configuration is loaded, so {delegation} cannot be checked: {ex.Message}");
-            }
-
-            if (!snapshot.Profiles.TryGetValue(delegation.ProfileKey, out var profile) || profile.IsGuest)
-            {
-                throw Refused(delegationId,
-                    $"{delegation} was created by {delegation.ProfileKey}, who is no longer in the identity configuration (revision {snapshot.Revision}): " +
-                    "a job cannot act for someone who was removed. Nothing ran.");
-            }
-
+            var admitted = await CheckAsync(store, delegationId, caller, cancellationToken).ConfigureAwait(false);
             Count("admitted");
-            return new AdmittedDelegation(delegation, profile, snapshot.Revision);
+            return admitted;
         }
         catch (DelegationRefusedException ex)
         {
@@ -292,6 +249,55 @@ public sealed class DelegationRegistry
             Log.DelegationRefused(_logger, delegationId, ex.Message);
             throw;
         }
+    }
+
+    private async Task<AdmittedDelegation> CheckAsync(IIdentityStateStore store, string delegationId, TurnContext? caller, CancellationToken cancellationToken)
+    {
+        if (!DelegationId.IsWellFormed(delegationId))
+        {
+            throw Refused(delegationId, $"'{SenderEnvelope.Printable(delegationId)}' is not a delegation id (they look like dlg_ and 26 characters of a-z and 2-7).");
+        }
+
+        var now = _time.GetUtcNow();
+        var delegation = await ReadUsableAsync(store, delegationId, null, now, cancellationToken).ConfigureAwait(false);
+        if (caller is not null)
+        {
+            if (!string.Equals(caller.Profile.Key, delegation.ProfileKey, StringComparison.Ordinal))
+            {
+                throw Refused(delegationId,
+                    $"The {caller} asked to start {delegation}: a turn can start only delegations of its own profile ({caller.Profile.Key}). Nothing ran.");
+            }
+
+            if (caller.Delegation is { } own && !delegation.Chain.Contains(own.Id, StringComparer.Ordinal))
+            {
+                throw Refused(delegationId,
+                    $"The {caller} asked to start {delegation}, which was not created below its own delegation {own.Id}: a job can start only its own sub-agents. Nothing ran.");
+            }
+        }
+
+        foreach (var above in delegation.Chain)
+        {
+            await ReadUsableAsync(store, above, delegation, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        IdentitySnapshot snapshot;
+        try
+        {
+            snapshot = _snapshots.Current;
+        }
+        catch (IdentityConfigException ex)
+        {
+            throw Refused(delegationId, $"No valid identities configuration is loaded, so {delegation} cannot be checked: {ex.Message}");
+        }
+
+        if (!snapshot.Profiles.TryGetValue(delegation.ProfileKey, out var profile) || profile.IsGuest)
+        {
+            throw Refused(delegationId,
+                $"{delegation} was created by {delegation.ProfileKey}, who is no longer in the identity configuration (revision {snapshot.Revision}): " +
+                "a job cannot act for someone who was removed. Nothing ran.");
+        }
+
+        return new AdmittedDelegation(delegation, profile, snapshot.Revision);
     }
 
     // One delegation of a chain, read and checked: it exists, matches its seal, is neither expired nor revoked, and (for

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hermes.Identity.Audit;
 using Hermes.Identity.Delegations;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Hermes.Identity.Tests.Delegations;
 
@@ -178,5 +179,25 @@ public sealed class ActingForOthersTests
         Assert.Contains(records, r => r.GetProperty("principal").GetString() == "telegram:222" && !r.TryGetProperty("delegation", out _));
         var verification = DecisionLogVerifier.Verify(host.AuditFile);
         Assert.True(verification.IsIntact, string.Join("\n", verification.Problems));
+
+        var logs = host.Services.GetFakeLogCollector().GetSnapshot();
+        Assert.Contains(logs, l => l.Id.Id == 1302 && l.Message.Contains("nightly-digest", StringComparison.Ordinal) && l.Message.Contains("mei", StringComparison.Ordinal));
+        var allowed = Assert.Single(logs, l => l.Id.Id == 1305);
+        var refused = Assert.Single(logs, l => l.Id.Id == 1306);
+        Assert.All(new[] { allowed, refused }, l =>
+        {
+            Assert.Contains("job nightly-digest acting for mei", l.Message, StringComparison.Ordinal);
+            Assert.Contains(delegation.Id, l.Message, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void The_synthetic_sender_of_a_job_cannot_be_sent_or_configured()
+    {
+        Assert.Throws<ArgumentException>(() => new SenderEnvelope("@delegation", "dlg_aaaaaaaaaaaaaaaaaaaaaaaaaa"));
+        using var dir = new TempDirectory();
+        var ex = Assert.Throws<IdentityConfigException>(() => IdentitySnapshot.Parse(
+            "version: 1\nidentities:\n  eve:\n    role: owner\n    accounts: { \"@delegation\": dlg_aaaaaaaaaaaaaaaaaaaaaaaaaa }\n", dir.Path));
+        Assert.Contains("@delegation", ex.Message, StringComparison.Ordinal);
     }
 }

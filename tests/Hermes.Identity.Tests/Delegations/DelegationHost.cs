@@ -3,6 +3,8 @@ using Hermes.Identity.Delegations;
 using Hermes.Identity.Policy;
 using Hermes.Identity.State;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Hermes.Identity.Tests.Delegations;
@@ -84,6 +86,7 @@ internal sealed class DelegationHost : IAsyncDisposable
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Time);
+        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Debug).AddFakeLogging());
         var builder = services.AddHermesIsolation(o => o.Root = _folder.Path).ConfigurePolicy(o => o.WriteAuditFile = true);
         if (_withStore)
         {
