@@ -1,5 +1,4 @@
 using Hermes.Identity.State;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hermes.Identity.Sqlite.Tests.State;
@@ -70,41 +69,6 @@ public sealed class SqliteStateStoreTests
         Assert.Equal(keys.Where(k => k.StartsWith("p:", StringComparison.Ordinal)).Order(StringComparer.Ordinal), listed);
         Assert.Equal(keys.Order(StringComparer.Ordinal), (await store.ListAsync("k")).Select(r => r.Key));
         Assert.Equal(["p:\U0001F600"], (await store.ListAsync("k", "p:\U0001F600")).Select(r => r.Key));
-    }
-
-    [Fact]
-    public async Task A_file_of_a_newer_schema_is_refused_with_what_to_do()
-    {
-        var folder = new TempDirectory("state");
-        Directory.CreateDirectory(folder.Combine("state"));
-        var path = folder.Combine("state", "identity.db");
-        using (var raw = new SqliteConnection($"Data Source={path};Pooling=False"))
-        {
-            raw.Open();
-            using var command = raw.CreateCommand();
-            command.CommandText = "CREATE TABLE about (name TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO about VALUES ('written_by', 'Hermes.Identity.Sqlite 9.0.0'); PRAGMA user_version = 7;";
-            command.ExecuteNonQuery();
-        }
-
-        await using var host = Host(folder: folder);
-        var error = await Assert.ThrowsAsync<StateStoreException>(() => host.Services.GetRequiredService<IIdentityStateStore>().GetAsync("k", "a").AsTask());
-        Assert.Contains(path, error.Message, StringComparison.Ordinal);
-        Assert.Contains("schema version 7", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Upgrade Hermes.Identity.Sqlite to 9.0.0 or newer", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_file_that_is_not_a_database_is_a_StateStoreException_naming_the_file()
-    {
-        var folder = new TempDirectory("state");
-        var path = folder.Write(Path.Combine("state", "identity.db"), new string('x', 8192));
-
-        await using var host = Host(folder: folder);
-        var store = host.Services.GetRequiredService<IIdentityStateStore>();
-        var error = await Assert.ThrowsAsync<StateStoreException>(() => store.TryCommitAsync([StateChange.Put("k", "a", "1", 0)]).AsTask());
-        Assert.Contains(path, error.Message, StringComparison.Ordinal);
-        Assert.Contains("restore the file from a backup, or delete it", error.Message, StringComparison.Ordinal);
-        Assert.IsType<SqliteException>(error.InnerException);
     }
 
     [Fact]
