@@ -10,7 +10,8 @@ internal static class DelegationBounds
 
     // The decision in a delegated turn: the delegator's decision (already made) and the delegation's patterns. A deny
     // stays a deny; an action outside the patterns is denied; an approval is denied, because no one in a job's turn can
-    // be asked and an approval bound to a job's call would let the job choose when it runs.
+    // be asked and an approval bound to a job's call would let the job choose when it runs. Reasons reach the model, so
+    // they name the delegation by its short id; the rule id and the audit carry the whole one.
     public static PolicyDecision Apply(Delegation delegation, string action, PolicyDecision decision, List<string>? trail)
     {
         if (decision.Effect == PolicyEffect.Deny)
@@ -20,7 +21,7 @@ internal static class DelegationBounds
 
         if (!Covers(delegation.Actions, action))
         {
-            var reason = $"This turn is job '{delegation.Job}' acting for {delegation.ProfileKey} through {delegation.Id}, which is limited to " +
+            var reason = $"This turn is job '{delegation.Job}' acting for {delegation.ProfileKey} through delegation {DelegationId.Short(delegation.Id)}, which is limited to " +
                 $"{string.Join(", ", delegation.Actions!)}: {action} is not among them, whatever {delegation.ProfileKey} may do. " +
                 "A wider delegation must be created by the person in their own turn.";
             trail?.Add($"Delegation {delegation.Id} (job '{delegation.Job}'): {action} is outside its actions [{string.Join(", ", delegation.Actions!)}].");
@@ -31,7 +32,7 @@ internal static class DelegationBounds
         {
             trail?.Add($"Delegation {delegation.Id} (job '{delegation.Job}'): a job's turn cannot wait for an approval.");
             return PolicyDecision.Deny(
-                $"{action} needs an approval, and job '{delegation.Job}' (acting for {delegation.ProfileKey} through {delegation.Id}) has nobody to ask: " +
+                $"{action} needs an approval, and job '{delegation.Job}' (acting for {delegation.ProfileKey} through delegation {DelegationId.Short(delegation.Id)}) has nobody to ask: " +
                 $"a delegated turn never waits for one. {delegation.ProfileKey} can do it in their own turn. ({decision.Reason})",
                 decision.Revision,
                 [.. decision.RuleIds, "delegation:" + delegation.Id]);

@@ -32,6 +32,10 @@ internal static class DelegationId
         return new string(chars);
     }
 
+    // The id cut to its first 6 random characters (30 bits), for text a model may read (a decision's reason, the identity
+    // prompt): enough to tell a job's delegations apart, never enough to name one. Logs and the audit carry the whole id.
+    public static string Short(string id) => id.Length > Prefix.Length + 6 ? id[..(Prefix.Length + 6)] + "…" : id;
+
     public static bool IsWellFormed(string? id)
     {
         if (id is null || id.Length != Prefix.Length + Characters || !id.StartsWith(Prefix, StringComparison.Ordinal))

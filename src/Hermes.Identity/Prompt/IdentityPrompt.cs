@@ -120,7 +120,7 @@ public sealed class IdentityPrompt
         b.Append("- acting for profile: ").Append(profile.Key).Append('\n');
         b.Append("- name: ").Append(PromptText.Clean(profile.DisplayName, MaxDisplayNameLength)).Append(" (configured by the host)\n");
         b.Append("- role: ").Append(profile.Role).Append(" (as configured now)\n");
-        b.Append("- delegation: ").Append(delegation.Id);
+        b.Append("- delegation: ").Append(Delegations.DelegationId.Short(delegation.Id));
         if (delegation.Actions is { } actions)
         {
             b.Append(", limited to ").Append(string.Join(", ", actions));

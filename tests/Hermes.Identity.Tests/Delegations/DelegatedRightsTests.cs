@@ -62,7 +62,8 @@ public sealed class DelegatedRightsTests
         Assert.True(web.IsAllowed, web.Reason);
         Assert.True(read.IsAllowed, read.Reason);
         Assert.Equal(PolicyEffect.Deny, files.Effect); // Mei may read files; this job may not
-        Assert.Contains(delegation.Id, files.Reason, StringComparison.Ordinal);
+        Assert.Contains(delegation.Id[..10] + "…", files.Reason, StringComparison.Ordinal); // the model reads reasons: a short id only
+        Assert.DoesNotContain(delegation.Id, files.Reason, StringComparison.Ordinal);
         Assert.Contains("web-digest", files.Reason, StringComparison.Ordinal);
         Assert.Contains("delegation:" + delegation.Id, files.RuleIds);
         Assert.Equal(PolicyEffect.Deny, write.Effect);
@@ -132,7 +133,8 @@ public sealed class DelegatedRightsTests
 
         Assert.Equal(PolicyEffect.Deny, job.Effect);
         Assert.Null(job.Approval);
-        Assert.Contains(delegation.Id, job.Reason, StringComparison.Ordinal);
+        Assert.Contains(delegation.Id[..10] + "…", job.Reason, StringComparison.Ordinal);
+        Assert.Contains("delegation:" + delegation.Id, job.RuleIds);
         Assert.Contains("approval", job.Reason, StringComparison.Ordinal);
     }
 
@@ -196,7 +198,8 @@ public sealed class DelegatedRightsTests
 
         Assert.Contains("job: \"nightly-digest\"", block, StringComparison.Ordinal);
         Assert.Contains("acting for profile: mei", block, StringComparison.Ordinal);
-        Assert.Contains(delegation.Id + ", limited to tool.web.*", block, StringComparison.Ordinal);
+        Assert.Contains(delegation.Id[..10] + "…, limited to tool.web.*", block, StringComparison.Ordinal);
+        Assert.DoesNotContain(delegation.Id, block, StringComparison.Ordinal); // the whole id never reaches the model
         Assert.DoesNotContain("platform account", block, StringComparison.Ordinal);
     }
 }
