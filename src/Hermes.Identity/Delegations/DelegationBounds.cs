@@ -19,6 +19,16 @@ internal static class DelegationBounds
             return decision;
         }
 
+        if (IsPersonal(action))
+        {
+            trail?.Add($"Delegation {delegation.Id} (job '{delegation.Job}'): {action} is never delegated.");
+            return PolicyDecision.Deny(
+                $"{action} is a person's own answer and is never delegated: job '{delegation.Job}' (acting for {delegation.ProfileKey} through delegation " +
+                $"{DelegationId.Short(delegation.Id)}) cannot use it, whatever its actions. {delegation.ProfileKey} can do it in their own turn.",
+                decision.Revision,
+                [.. decision.RuleIds, "delegation:" + delegation.Id]);
+        }
+
         if (!Covers(delegation.Actions, action))
         {
             var reason = $"This turn is job '{delegation.Job}' acting for {delegation.ProfileKey} through delegation {DelegationId.Short(delegation.Id)}, which is limited to " +
@@ -41,6 +51,11 @@ internal static class DelegationBounds
         trail?.Add($"Delegation {delegation.Id} (job '{delegation.Job}'): {action} is within its actions{(delegation.Actions is null ? " (all the delegator holds)" : string.Empty)}.");
         return decision;
     }
+
+    // Approving someone's call and administering identities (pairing, revoking others' delegations, another person's
+    // data) are a person's judgement: no delegation carries them, even one for every action.
+    public static bool IsPersonal(string action) =>
+        string.Equals(action, PolicyActions.ApprovalGrant, StringComparison.Ordinal) || string.Equals(action, PolicyActions.IdentityAdmin, StringComparison.Ordinal);
 
     public static bool Covers(IReadOnlyList<string>? patterns, string action)
     {

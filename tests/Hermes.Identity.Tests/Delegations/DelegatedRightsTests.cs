@@ -88,6 +88,27 @@ public sealed class DelegatedRightsTests
     }
 
     [Fact]
+    public async Task Approving_and_administering_identities_are_never_delegated_even_by_the_owner_for_everything()
+    {
+        await using var host = new DelegationHost();
+        var delegation = await host.AsAsync(Identities.Louis, _ => host.Registry.CreateAsync("owner-chores", ["*"], cancellationToken: Ct));
+
+        var (exec, grant, admin) = await host.RunJobAsync(delegation.Id, async _ =>
+            (await host.Policy.AuthorizeToolCallAsync("terminal", cancellationToken: Ct),
+             await host.Policy.AuthorizeAsync(PolicyActions.ApprovalGrant, cancellationToken: Ct),
+             await host.Policy.AuthorizeAsync(PolicyActions.IdentityAdmin, cancellationToken: Ct)));
+
+        Assert.True(exec.IsAllowed, exec.Reason); // the owner's job holds the owner's tools
+        Assert.Equal(PolicyEffect.Deny, grant.Effect);
+        Assert.Contains("never delegated", grant.Reason, StringComparison.Ordinal);
+        Assert.Equal(PolicyEffect.Deny, admin.Effect);
+
+        // So a job of the owner's cannot revoke Mei's delegations either.
+        var meis = await host.MeiCreatesAsync("nightly-digest");
+        await host.RunJobAsync(delegation.Id, _ => Assert.ThrowsAsync<AccessDeniedException>(() => host.Registry.RevokeAsync(meis.Id, Ct)));
+    }
+
+    [Fact]
     public async Task A_delegation_run_after_Mei_was_demoted_has_her_lower_rights()
     {
         await using var host = new DelegationHost();
