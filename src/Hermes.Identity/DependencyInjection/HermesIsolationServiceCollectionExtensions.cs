@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Hermes.Identity;
 using Hermes.Identity.Configuration;
+using Hermes.Identity.Delegations;
 using Hermes.Identity.Internal;
 using Hermes.Identity.Turns;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -61,7 +62,8 @@ public static class HermesIsolationServiceCollectionExtensions
             sp.GetRequiredService<IIdentitySnapshotProvider>(),
             sp.GetRequiredService<HermesMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>()));
+            sp.GetService<ILoggerFactory>(),
+            () => sp.GetService<DelegationRegistry>()));
         services.TryAddScoped<TurnScopeState>();
         services.TryAddScoped(sp => sp.GetRequiredService<TurnScopeState>().RequireContext());
         services.TryAddScoped(sp => sp.GetRequiredService<TurnContext>().Profile);
@@ -72,6 +74,7 @@ public static class HermesIsolationServiceCollectionExtensions
         PromptServiceRegistration.Add(services);
         PersonalDataServiceRegistration.Add(services);
         PairingServiceRegistration.Add(services);
+        DelegationServiceRegistration.Add(services);
 
         return new HermesIsolationBuilder(services);
     }

@@ -18,10 +18,11 @@ internal sealed class HermesMetrics : IDisposable
         Turns = _meter.CreateCounter<long>("hermes.identity.turns", "{turn}", "Turns begun, by role.");
         ActiveTurns = _meter.CreateUpDownCounter<long>("hermes.identity.turns.active", "{turn}", "Turns in progress.");
         Decisions = _meter.CreateCounter<long>("hermes.identity.decisions", "{decision}", "Policy decisions, by effect and role.");
-        PairingRequests = _meter.CreateCounter<long>("hermes.pairing.requests", "{request}", "Unknown senders asking to pair, by outcome (issued, pending, rate_limited, full, not_direct).");
-        PairingApprovals = _meter.CreateCounter<long>("hermes.pairing.approvals", "{approval}", "Pairing decisions that changed who is admitted, by outcome (approved, linked, denied, revoked).");
-        PairingLinks = _meter.CreateCounter<long>("hermes.pairing.links", "{link}", "Self-service account links, by outcome (code_created, linked).");
-        PairingRefusals = _meter.CreateCounter<long>("hermes.pairing.refusals", "{refusal}", "Pairing and linking operations refused, by operation (request, approve, deny, revoke, list, link_code, link) and reason.");
+        PairingRequests = _meter.CreateCounter<long>("hermes.identity.pairing.requests", "{request}", "Unknown senders asking to pair, by outcome (issued, pending, rate_limited, full, not_direct).");
+        PairingApprovals = _meter.CreateCounter<long>("hermes.identity.pairing.approvals", "{approval}", "Pairing decisions that changed who is admitted, by outcome (approved, linked, denied, revoked).");
+        PairingLinks = _meter.CreateCounter<long>("hermes.identity.pairing.links", "{link}", "Self-service account links, by outcome (code_created, linked).");
+        PairingRefusals = _meter.CreateCounter<long>("hermes.identity.pairing.refusals", "{refusal}", "Pairing and linking operations refused, by operation (request, approve, deny, revoke, list, link_code, link) and reason.");
+        Delegations = _meter.CreateCounter<long>("hermes.identity.delegations", "{delegation}", "Delegations created, revoked, admitted (a turn began from one) and refused, by outcome.");
     }
 
     public Counter<long> Resolutions { get; }
@@ -41,6 +42,8 @@ internal sealed class HermesMetrics : IDisposable
     public Counter<long> PairingLinks { get; }
 
     public Counter<long> PairingRefusals { get; }
+
+    public Counter<long> Delegations { get; }
 
     public void Dispose() => _meter.Dispose();
 }

@@ -18,7 +18,7 @@ namespace Hermes.Identity.Pairing;
 /// anything wrong with the code, the role, the profile key or the account throws <see cref="PairingException"/>, whose
 /// <see cref="PairingException.Reason"/> says which case and whose message can be shown to the person who asked; a store
 /// that cannot be read or written throws <see cref="State.StateStoreException"/>; no store registered throws
-/// <see cref="InvalidOperationException"/>. Every refusal is logged and counted (<c>hermes.pairing.refusals</c>).</para>
+/// <see cref="InvalidOperationException"/>. Every refusal is logged and counted (<c>hermes.identity.pairing.refusals</c>).</para>
 /// <para>Approved people are admitted from their next message, with the role chosen; they appear in
 /// <see cref="IdentitySnapshot.Profiles"/>, and the snapshot's <see cref="IdentitySnapshot.Revision"/> changes with every
 /// approval, link and revocation. identities.yaml stays the source of truth: an entry there wins over a paired one.</para>

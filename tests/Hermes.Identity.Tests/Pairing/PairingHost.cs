@@ -50,8 +50,8 @@ internal sealed class PairingHost : IAsyncDisposable
                 }
             },
             folder);
-        Refusals = new MetricCollector<long>(Host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Hermes.Identity", "hermes.pairing.refusals");
-        Requests = new MetricCollector<long>(Host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Hermes.Identity", "hermes.pairing.requests");
+        Refusals = new MetricCollector<long>(Host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Hermes.Identity", "hermes.identity.pairing.refusals");
+        Requests = new MetricCollector<long>(Host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Hermes.Identity", "hermes.identity.pairing.requests");
     }
 
     public HermesHost Host { get; }
