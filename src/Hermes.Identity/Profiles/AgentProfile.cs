@@ -43,6 +43,18 @@ public sealed class AgentProfile
 
     internal IReadOnlyList<string> Deny { get; init; } = [];
 
+    // The same, each holding only in some kinds of chat ('{ action: ..., when: { chat: ... } }').
+    internal IReadOnlyList<ConditionalPattern> ConditionalAllow { get; init; } = [];
+
+    internal IReadOnlyList<ConditionalPattern> ConditionalDeny { get; init; } = [];
+
+    // The automated sender kinds that get this identity's full role ('automated:'); the others get at most guest's rights.
+    internal AutomatedSenders AcceptsAutomated { get; init; }
+
+    /// <summary>Whether a message of <paramref name="kind"/> gets this identity's full role: a person always; an automated sender only if accepted.</summary>
+    internal bool Accepts(SenderKind kind) =>
+        kind == SenderKind.Person || (AcceptsAutomated & (AutomatedSenders)(1 << ((int)kind - 1))) != 0;
+
     /// <inheritdoc />
     public override string ToString() => $"{Key} ({Role})";
 }
