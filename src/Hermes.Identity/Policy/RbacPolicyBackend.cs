@@ -77,7 +77,7 @@ internal sealed class RbacPolicyBackend : IPolicyBackend
             { IsDenied: true } => (PolicyEffect.Deny, $"{Capitalize(rules.Subject)} is denied {what} by {string.Join(", ", match.DenyIds)}."),
             { NeedsApproval: true } => (PolicyEffect.RequireApproval, $"{Capitalize(rules.Subject)} may use {what} only with an approval from someone who holds {PolicyActions.ApprovalGrant}."),
             { IsAllowed: true } => (PolicyEffect.Allow, $"{Capitalize(rules.Subject)} is allowed {what} by {string.Join(", ", match.AllowIds)}."),
-            { CapRefused: true } => (PolicyEffect.Deny, $"{preface}{rules.Subject} may not {what}: the sender is automated (a bot, webhook or relay) and the identity does not accept it with 'automated:', so it gets at most role {rules.Cap!.Role}'s rights, and no rule of role {rules.Cap.Role} allows {action}."),
+            { CapRefused: true } => (PolicyEffect.Deny, $"{preface}{rules.Subject} is not allowed {what}: the sender is automated (a bot, webhook or relay) and the identity does not accept it with 'automated:', so it gets at most role {rules.Cap!.Role}'s rights, and no rule of role {rules.Cap.Role} allows {action}."),
             _ => (PolicyEffect.Deny, $"{preface}no rule allows {rules.Subject} to {what}.{NotHere(rules, action)}"),
         };
         return new PolicyDecision(effect, Capitalize(reason), match.DecidingIds, snapshot.Revision);

@@ -64,6 +64,7 @@ internal sealed class RoleTable
         {
             byRole[BuiltInRoles.Guest] = guest;
         }
+
         foreach (var name in roles.Keys.Where(n => n != BuiltInRoles.Guest).Order(StringComparer.Ordinal))
         {
             var (chain, rules) = Flatten(name, roles);
