@@ -77,6 +77,10 @@ internal sealed class DecisionAuditFile : IDisposable
         w.WriteString("time", e.Time);
         w.WriteString("profile", e.ProfileKey);
         w.WriteString("principal", e.Sender?.Account.ToString());
+        if (e.Sender is { IsAutomated: true } automated)
+        {
+            w.WriteString("sender_kind", automated.SenderKind switch { SenderKind.Bot => "bot", SenderKind.Webhook => "webhook", _ => "relay" });
+        }
         w.WriteString("role", e.Role);
         w.WriteString("action", Cut(e.Action));
         w.WriteString("resource", Cut(e.Resource));

@@ -28,6 +28,15 @@ internal sealed class RoleDefinition
     /// <summary>Action patterns that, when allowed, need an approval first.</summary>
     public IReadOnlyList<string> RequireApproval { get; internal init; } = [];
 
+    /// <summary>Action patterns this role allows only in some kinds of chat.</summary>
+    public IReadOnlyList<ConditionalPattern> ConditionalAllow { get; internal init; } = [];
+
+    /// <summary>Action patterns this role denies in some kinds of chat, and outside any chat (fail closed).</summary>
+    public IReadOnlyList<ConditionalPattern> ConditionalDeny { get; internal init; } = [];
+
+    /// <summary>Action patterns that need an approval in some kinds of chat, and outside any chat (fail closed).</summary>
+    public IReadOnlyList<ConditionalPattern> ConditionalRequireApproval { get; internal init; } = [];
+
     /// <summary>Whether file access is confined to the profile's workspace.</summary>
     public WorkspaceConfinement Workspace { get; internal init; }
 

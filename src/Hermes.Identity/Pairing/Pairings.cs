@@ -1,4 +1,3 @@
-using Hermes.Identity.Configuration.Roles;
 using Hermes.Identity.Policy;
 
 namespace Hermes.Identity.Pairing;
@@ -357,8 +356,7 @@ public sealed class Pairings
             return true;
         }
 
-        return snapshot.RoleTable.TryGetRole(role, out var rules)
-            && (rules.Match(PolicyActions.IdentityAdmin) & (RuleEffects.Allow | RuleEffects.Deny)) == RuleEffects.Allow;
+        return snapshot.RoleTable.RoleMayAllow(role, PolicyActions.IdentityAdmin);
     }
 
     private void ThrowIfTaken(PairedPeople people, PairedAccountEntry entry)

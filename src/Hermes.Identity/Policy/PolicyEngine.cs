@@ -258,7 +258,7 @@ public sealed class PolicyEngine
 
         if (trail is not null)
         {
-            DecisionTrail.Describe(trail, snapshot, call.Subject!, call.Action!, call.Resource, rules);
+            DecisionTrail.Describe(trail, snapshot, call.Subject!, call.Sender, call.Action!, call.Resource, rules);
         }
 
         PolicyDecision? first = null;
@@ -308,7 +308,9 @@ public sealed class PolicyEngine
             return false;
         }
 
-        if (!table.TryGetRules(call.Subject, out rules, out problem))
+        // The rules in force in the sender's kind of chat, capped at guest's for an automated sender the identity does not
+        // accept; none of that changes during a turn (its sender is fixed), so the turn keeps them like the rest.
+        if (!table.TryGetRules(call.Subject, call.Sender, out rules, out problem))
         {
             return false;
         }

@@ -15,7 +15,7 @@ internal sealed class RbacPolicyBackend : IPolicyBackend
     {
         ArgumentNullException.ThrowIfNull(request);
         var snapshot = _snapshots.Current;
-        return new(snapshot.RoleTable.TryGetRules(request.Subject, out var rules, out var problem)
+        return new(snapshot.RoleTable.TryGetRules(request.Subject, request.Sender, out var rules, out var problem)
             ? Decide(snapshot, rules, request.Action, request.Resource)
             : PolicyDecision.Deny(problem, snapshot.Revision));
     }
@@ -77,9 +77,19 @@ internal sealed class RbacPolicyBackend : IPolicyBackend
             { IsDenied: true } => (PolicyEffect.Deny, $"{Capitalize(rules.Subject)} is denied {what} by {string.Join(", ", match.DenyIds)}."),
             { NeedsApproval: true } => (PolicyEffect.RequireApproval, $"{Capitalize(rules.Subject)} may use {what} only with an approval from someone who holds {PolicyActions.ApprovalGrant}."),
             { IsAllowed: true } => (PolicyEffect.Allow, $"{Capitalize(rules.Subject)} is allowed {what} by {string.Join(", ", match.AllowIds)}."),
-            _ => (PolicyEffect.Deny, $"{preface}no rule allows {rules.Subject} to {what}."),
+            { CapRefused: true } => (PolicyEffect.Deny, $"{preface}{rules.Subject} is not allowed {what}: the sender is automated (a bot, webhook or relay) and the identity does not accept it with 'automated:', so it gets at most role {rules.Cap!.Role}'s rights, and no rule of role {rules.Cap.Role} allows {action}."),
+            _ => (PolicyEffect.Deny, $"{preface}no rule allows {rules.Subject} to {what}.{NotHere(rules, action)}"),
         };
         return new PolicyDecision(effect, Capitalize(reason), match.DecidingIds, snapshot.Revision);
+    }
+
+    // A default deny where a conditional allow would have allowed in another kind of chat says so.
+    private static string NotHere(RoleRules rules, string action)
+    {
+        var inactive = rules.InactiveMatches(action, RuleKind.Allow).ToList();
+        return inactive.Count == 0
+            ? string.Empty
+            : $" {string.Join(", ", inactive.Select(r => r.Id))} would allow it, but only in {string.Join(" or ", inactive.Select(r => CompiledRule.ChatPhrase(r.Chats)).Distinct())}.";
     }
 
     private static string Capitalize(string s) => s.Length > 0 && char.IsAsciiLetterLower(s[0]) ? char.ToUpperInvariant(s[0]) + s[1..] : s;

@@ -43,6 +43,18 @@ public sealed class AgentProfile
 
     internal IReadOnlyList<string> Deny { get; init; } = [];
 
+    // The same, each holding only in some kinds of chat ('{ action: ..., when: { chat: ... } }').
+    internal IReadOnlyList<ConditionalPattern> ConditionalAllow { get; init; } = [];
+
+    internal IReadOnlyList<ConditionalPattern> ConditionalDeny { get; init; } = [];
+
+    // The automated sender kinds that get this identity's full role ('automated:'); the others get at most guest's rights.
+    internal AutomatedSenders AcceptsAutomated { get; init; }
+
+    /// <summary>Whether a message of <paramref name="kind"/> gets this identity's full role: a person always; an automated sender only if accepted.</summary>
+    internal bool Accepts(SenderKind kind) =>
+        kind == SenderKind.Person || (AcceptsAutomated & (AutomatedSenders)(1 << ((int)kind - 1))) != 0;
+
     // The same person with more accounts (linked through pairing): every other property is kept as configured.
     internal AgentProfile WithAccounts(string fullRoot, IEnumerable<PlatformPrincipal> more) => new(Key, Role, fullRoot)
     {
@@ -51,6 +63,9 @@ public sealed class AgentProfile
         IsGuest = IsGuest,
         Allow = Allow,
         Deny = Deny,
+        ConditionalAllow = ConditionalAllow,
+        ConditionalDeny = ConditionalDeny,
+        AcceptsAutomated = AcceptsAutomated,
     };
 
     /// <inheritdoc />

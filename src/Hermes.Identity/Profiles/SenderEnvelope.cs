@@ -62,6 +62,23 @@ public sealed class SenderEnvelope
     /// <summary>The sender's self-chosen display name. Untrusted: shown in the prompt, never used to decide.</summary>
     public string? DisplayName { get; }
 
+    /// <summary>
+    /// What the platform flags the sender as: <see cref="SenderKind.Person"/> (the default), or a bot, webhook or relay.
+    /// Set it from the platform's own flag, never from message text. An automated sender reaching a known identity gets at
+    /// most the <c>guest</c> role's rights unless that identity's entry accepts it (<c>automated:</c> in identities.yaml).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="Identity.SenderKind"/>.</exception>
+    public SenderKind SenderKind
+    {
+        get;
+        init => field = Enum.IsDefined(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(SenderKind), value, "Unknown sender kind; use Person, Bot, Webhook or Relay.");
+    }
+
+    /// <summary>Whether the platform flags the sender as a bot, webhook or relay.</summary>
+    internal bool IsAutomated => SenderKind != SenderKind.Person;
+
     /// <summary>The platform-qualified account, <c>platform:userId</c> (<c>telegram:111</c> and <c>discord:111</c> are different people).</summary>
     public string Principal => Account.ToString();
 

@@ -28,11 +28,17 @@ internal sealed class ProfileWorkspace : IWorkspace, IDisposable
         _policy = policy;
         _options = options;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.Workspace");
-        // A role the snapshot does not know is confined: fail closed.
-        IsConfined = !(snapshots.Current.Roles.TryGetValue(profile.Role, out var role) && role.Workspace == WorkspaceConfinement.Unrestricted);
+        // A role the snapshot does not know is confined: fail closed. An automated sender the identity does not accept
+        // gets at most the guest role's rights, so it is unconfined only if guest is too.
+        var snapshot = snapshots.Current;
+        IsConfined = !(Unrestricted(snapshot, profile.Role)
+            && (!snapshot.RoleTable.IsCapped(profile, turn.Sender) || Unrestricted(snapshot, BuiltInRoles.Guest)));
     }
 
     public bool IsConfined { get; }
+
+    private static bool Unrestricted(IdentitySnapshot snapshot, string role) =>
+        snapshot.Roles.TryGetValue(role, out var definition) && definition.Workspace == WorkspaceConfinement.Unrestricted;
 
     public async ValueTask<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default)
     {

@@ -10,15 +10,15 @@ internal sealed class RoleTable
     /// <summary>The action of a call to a tool that <c>tools:</c> does not list: only a rule that allows every tool reaches it.</summary>
     public const string UnlistedToolAction = "tool.unlisted";
 
-    private readonly FrozenDictionary<string, RoleRules> _byRole;
-    private readonly FrozenDictionary<string, RoleRules> _byProfile;
+    private readonly FrozenDictionary<string, RuleFamily> _byRole;
+    private readonly FrozenDictionary<string, (RuleFamily Family, AgentProfile Profile)> _byProfile;
     private readonly FrozenDictionary<string, ToolSlot> _tools;
     private readonly FrozenDictionary<string, int> _actionSlots;
     private readonly bool _admitsGuests;
 
     private RoleTable(
-        FrozenDictionary<string, RoleRules> byRole,
-        FrozenDictionary<string, RoleRules> byProfile,
+        FrozenDictionary<string, RuleFamily> byRole,
+        FrozenDictionary<string, (RuleFamily Family, AgentProfile Profile)> byProfile,
         FrozenDictionary<string, ToolSlot> tools,
         FrozenDictionary<string, int> actionSlots,
         int ruleSetCount,
@@ -31,18 +31,16 @@ internal sealed class RoleTable
         RuleSetCount = ruleSetCount;
         SlotCount = tools.Count + actionSlots.Count;
         _admitsGuests = admitsGuests;
-        foreach (var rules in byRole.Values)
+        foreach (var family in byRole.Values.Concat(byProfile.Values.Select(p => p.Family)).Distinct())
         {
-            rules.BindTo(this);
-        }
-
-        foreach (var rules in byProfile.Values)
-        {
-            rules.BindTo(this);
+            foreach (var rules in family.All)
+            {
+                rules.BindTo(this);
+            }
         }
     }
 
-    /// <summary>How many rule sets (roles, and identities with rules of their own) there are: the range of <see cref="RoleRules.Index"/>.</summary>
+    /// <summary>How many rule sets (roles, and identities with rules of their own, each in every distinct context) there are: the range of <see cref="RoleRules.Index"/>.</summary>
     public int RuleSetCount { get; }
 
     /// <summary>The range of tool and action slots.</summary>
@@ -57,32 +55,42 @@ internal sealed class RoleTable
         IReadOnlyDictionary<string, string> tools,
         UnknownSenderPolicy unknownSenders)
     {
+        // The guest role first: its rules cap every other role's for automated senders.
         var index = 0;
-        var byRole = new Dictionary<string, RoleRules>(StringComparer.Ordinal);
-        foreach (var name in roles.Keys.Order(StringComparer.Ordinal))
+        var byRole = new Dictionary<string, RuleFamily>(StringComparer.Ordinal);
+        var (guestChain, guestRules) = Flatten(BuiltInRoles.Guest, roles); // none in a hand-built table without guest: automated senders then get nothing
+        var guest = new RuleFamily(ref index, BuiltInRoles.Guest, null, guestChain, guestRules, null);
+        if (roles.ContainsKey(BuiltInRoles.Guest))
         {
-            var (chain, rules) = Flatten(name, roles);
-            byRole[name] = new RoleRules(index++, name, null, chain, rules);
+            byRole[BuiltInRoles.Guest] = guest;
         }
 
-        var byProfile = new Dictionary<string, RoleRules>(StringComparer.Ordinal);
+        foreach (var name in roles.Keys.Where(n => n != BuiltInRoles.Guest).Order(StringComparer.Ordinal))
+        {
+            var (chain, rules) = Flatten(name, roles);
+            byRole[name] = new RuleFamily(ref index, name, null, chain, rules, guest);
+        }
+
+        var byProfile = new Dictionary<string, (RuleFamily, AgentProfile)>(StringComparer.Ordinal);
         foreach (var profile in profiles.Values.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            if (!byRole.TryGetValue(profile.Role, out var roleRules))
+            if (!byRole.TryGetValue(profile.Role, out var roleFamily))
             {
                 continue; // the reader refuses unknown roles; a profile without a role's rules gets nothing
             }
 
-            if (profile.Allow.Count == 0 && profile.Deny.Count == 0)
+            if (profile.Allow.Count == 0 && profile.Deny.Count == 0 && profile.ConditionalAllow.Count == 0 && profile.ConditionalDeny.Count == 0)
             {
-                byProfile[profile.Key] = roleRules;
+                byProfile[profile.Key] = (roleFamily, profile);
                 continue;
             }
 
             var source = "identity:" + profile.Key;
             var own = profile.Allow.Select(p => new CompiledRule(source, RuleKind.Allow, p))
-                .Concat(profile.Deny.Select(p => new CompiledRule(source, RuleKind.Deny, p)));
-            byProfile[profile.Key] = new RoleRules(index++, profile.Role, profile.Key, roleRules.Chain, [.. roleRules.Rules, .. own]);
+                .Concat(profile.Deny.Select(p => new CompiledRule(source, RuleKind.Deny, p)))
+                .Concat(profile.ConditionalAllow.Select(c => new CompiledRule(source, RuleKind.Allow, c.Pattern, c.Chats)))
+                .Concat(profile.ConditionalDeny.Select(c => new CompiledRule(source, RuleKind.Deny, c.Pattern, c.Chats)));
+            byProfile[profile.Key] = (new RuleFamily(ref index, profile.Role, profile.Key, roleFamily.Chain, [.. roleFamily.Rules, .. own], guest), profile);
         }
 
         var toolSlots = new Dictionary<string, ToolSlot>(StringComparer.Ordinal);
@@ -107,18 +115,45 @@ internal sealed class RoleTable
             unknownSenders == UnknownSenderPolicy.Guest);
     }
 
-    /// <summary>The rules of a role, by name.</summary>
-    public bool TryGetRole(string role, [NotNullWhen(true)] out RoleRules? rules) => _byRole.TryGetValue(role, out rules);
+    /// <summary>
+    /// Whether <paramref name="role"/> exists and allows <paramref name="action"/> in any kind of chat (or with none), to a
+    /// person: for questions about a role itself, such as "would pairing with it make an administrator".
+    /// </summary>
+    public bool RoleMayAllow(string role, string action)
+    {
+        if (!_byRole.TryGetValue(role, out var family))
+        {
+            return false;
+        }
+
+        foreach (var rules in family.All)
+        {
+            if ((rules.Match(action) & (RuleEffects.Allow | RuleEffects.Deny)) == RuleEffects.Allow)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The rules that apply to <paramref name="subject"/> outside any chat: see <see cref="TryGetRules(AgentProfile, SenderEnvelope?, out RoleRules?, out string?)"/>.</summary>
+    public bool TryGetRules(AgentProfile subject, [NotNullWhen(true)] out RoleRules? rules, [NotNullWhen(false)] out string? problem) =>
+        TryGetRules(subject, null, out rules, out problem);
 
     /// <summary>
     /// The rules that apply to <paramref name="subject"/> under this snapshot, looked up by profile key so a
     /// reload that changes someone's role applies at once. Guests keep the guest role while guests are admitted.
+    /// The rules are those in force in the sender's kind of chat (none: outside any chat), capped at the guest role's
+    /// when the sender is automated and the identity does not accept that kind (<see cref="IsCapped"/>).
     /// </summary>
     /// <param name="subject">The profile, possibly from an older snapshot.</param>
+    /// <param name="sender">The envelope of the message the decision is for, or <see langword="null"/> outside a turn.</param>
     /// <param name="rules">The rules, or <see langword="null"/>.</param>
     /// <param name="problem">Why there are none: safe to show.</param>
-    public bool TryGetRules(AgentProfile subject, [NotNullWhen(true)] out RoleRules? rules, [NotNullWhen(false)] out string? problem)
+    public bool TryGetRules(AgentProfile subject, SenderEnvelope? sender, [NotNullWhen(true)] out RoleRules? rules, [NotNullWhen(false)] out string? problem)
     {
+        var chat = sender?.ChatKind;
         if (subject.IsGuest)
         {
             if (!_admitsGuests)
@@ -128,25 +163,38 @@ internal sealed class RoleTable
                 return false;
             }
 
-            if (_byRole.TryGetValue(BuiltInRoles.Guest, out rules))
+            if (_byRole.TryGetValue(BuiltInRoles.Guest, out var guest))
             {
+                rules = guest.For(chat, capped: false);
                 problem = null;
                 return true;
             }
 
+            rules = null;
             problem = "The guest role is not defined.";
             return false;
         }
 
-        if (_byProfile.TryGetValue(subject.Key, out rules))
+        if (_byProfile.TryGetValue(subject.Key, out var entry))
         {
+            rules = entry.Family.For(chat, capped: sender is not null && !entry.Profile.Accepts(sender.SenderKind));
             problem = null;
             return true;
         }
 
+        rules = null;
         problem = $"Profile {subject.Key} is not in the identities configuration in force, so it may do nothing.";
         return false;
     }
+
+    /// <summary>
+    /// Whether <paramref name="subject"/>'s rights are capped at the guest role's for <paramref name="sender"/>: the sender
+    /// is automated and the identity in force does not accept that kind. A guest is a guest anyway: not capped.
+    /// </summary>
+    public bool IsCapped(AgentProfile subject, SenderEnvelope? sender) =>
+        sender is { IsAutomated: true }
+        && !subject.IsGuest
+        && (!_byProfile.TryGetValue(subject.Key, out var entry) || !entry.Profile.Accepts(sender.SenderKind));
 
     /// <summary>The compiled entry of a tool listed under <c>tools:</c>.</summary>
     public bool TryGetTool(string toolName, [NotNullWhen(true)] out ToolSlot? tool) => _tools.TryGetValue(toolName, out tool);
@@ -168,6 +216,9 @@ internal sealed class RoleTable
             rules.AddRange(role.Allow.Select(p => new CompiledRule(source, RuleKind.Allow, p)));
             rules.AddRange(role.Deny.Select(p => new CompiledRule(source, RuleKind.Deny, p)));
             rules.AddRange(role.RequireApproval.Select(p => new CompiledRule(source, RuleKind.RequireApproval, p)));
+            rules.AddRange(role.ConditionalAllow.Select(c => new CompiledRule(source, RuleKind.Allow, c.Pattern, c.Chats)));
+            rules.AddRange(role.ConditionalDeny.Select(c => new CompiledRule(source, RuleKind.Deny, c.Pattern, c.Chats)));
+            rules.AddRange(role.ConditionalRequireApproval.Select(c => new CompiledRule(source, RuleKind.RequireApproval, c.Pattern, c.Chats)));
             current = role.Inherits;
         }
 

@@ -3,8 +3,9 @@ namespace Hermes.Identity.Configuration.Roles;
 // Every rule of one rule set that matches one action, by kind: what a decision and its explanation are made of.
 internal sealed class RuleMatch
 {
-    public RuleMatch(RuleEffects effects, string[] allowIds, string[] denyIds, string[] approvalIds)
+    public RuleMatch(RuleEffects effects, string[] allowIds, string[] denyIds, string[] approvalIds, bool capRefused)
     {
+        CapRefused = capRefused;
         Effects = effects;
         AllowIds = allowIds;
         DenyIds = denyIds;
@@ -18,6 +19,9 @@ internal sealed class RuleMatch
     public string[] DenyIds { get; }
 
     public string[] ApprovalIds { get; }
+
+    /// <summary>The rules allowed it but the guest cap of an automated sender did not, so it falls to the default deny.</summary>
+    public bool CapRefused { get; }
 
     public bool IsDenied => (Effects & RuleEffects.Deny) != 0;
 

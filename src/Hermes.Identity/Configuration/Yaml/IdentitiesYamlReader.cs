@@ -1,16 +1,15 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
-using Hermes.Identity.Configuration.Roles;
 
 namespace Hermes.Identity.Configuration.Yaml;
 
 // Maps the YAML tree of identities.yaml (version 1) onto an IdentitySnapshot, collecting every
 // problem with its position and a sentence that says what to fix.
-internal sealed class IdentitiesYamlReader
+internal sealed partial class IdentitiesYamlReader
 {
     private static readonly string[] RootKeys = ["version", "unknown_senders", "identities", "roles", "tools"];
-    private static readonly string[] IdentityKeys = ["display_name", "role", "accounts", "allow", "deny"];
+    private static readonly string[] IdentityKeys = ["display_name", "role", "accounts", "allow", "deny", "automated"];
     private static readonly string[] RoleKeys = ["inherits", "allow", "deny", "require_approval", "workspace", "description"];
 
     /// <summary>How many roles an 'inherits' chain may pass through.</summary>
@@ -224,12 +223,18 @@ internal sealed class IdentitiesYamlReader
 
             _ = Get(body, "description") is { } description ? Scalar(description, "description") : null;
 
+            var allow = Patterns(Get(body, "allow"), $"'allow' of role '{key.Value}'", knownActions);
+            var deny = Patterns(Get(body, "deny"), $"'deny' of role '{key.Value}'", knownActions);
+            var requireApproval = Patterns(Get(body, "require_approval"), $"'require_approval' of role '{key.Value}'", knownActions);
             roles[key.Value] = new RoleDefinition(key.Value)
             {
                 Inherits = Get(body, "inherits") is { } inherits ? Scalar(inherits, "inherits") : null,
-                Allow = Patterns(Get(body, "allow"), $"'allow' of role '{key.Value}'", knownActions),
-                Deny = Patterns(Get(body, "deny"), $"'deny' of role '{key.Value}'", knownActions),
-                RequireApproval = Patterns(Get(body, "require_approval"), $"'require_approval' of role '{key.Value}'", knownActions),
+                Allow = allow.Always,
+                Deny = deny.Always,
+                RequireApproval = requireApproval.Always,
+                ConditionalAllow = allow.Conditional,
+                ConditionalDeny = deny.Conditional,
+                ConditionalRequireApproval = requireApproval.Conditional,
                 Workspace = workspace,
             };
             positions[key.Value] = key;
@@ -329,6 +334,7 @@ internal sealed class IdentitiesYamlReader
             var principals = ReadAccounts(key.Value, Get(body, "accounts"), body, claimedAt);
             var allow = Patterns(Get(body, "allow"), $"'allow' of identity '{key.Value}'", knownActions);
             var deny = Patterns(Get(body, "deny"), $"'deny' of identity '{key.Value}'", knownActions);
+            var automated = Automated(Get(body, "automated"), key.Value);
 
             if (role is null)
             {
@@ -339,8 +345,11 @@ internal sealed class IdentitiesYamlReader
             {
                 DisplayName = string.IsNullOrWhiteSpace(displayName) ? key.Value : displayName,
                 Principals = principals,
-                Allow = allow,
-                Deny = deny,
+                Allow = allow.Always,
+                Deny = deny.Always,
+                ConditionalAllow = allow.Conditional,
+                ConditionalDeny = deny.Conditional,
+                AcceptsAutomated = automated,
             };
             profiles.Add(key.Value, profile);
             foreach (var principal in principals)
@@ -415,53 +424,6 @@ internal sealed class IdentitiesYamlReader
         }
 
         return result;
-    }
-
-    private string[] Patterns(YNode? node, string what, string[] knownActions)
-    {
-        if (node is null || node is YScalar { IsNull: true })
-        {
-            return [];
-        }
-
-        IEnumerable<YNode> items = node switch
-        {
-            YSequence seq => seq.Items,
-            YScalar => [node],
-            _ => [],
-        };
-        if (node is YMapping)
-        {
-            Error(node, $"{what} must be a list of action patterns, such as [tool.files.*, memory.read].");
-            return [];
-        }
-
-        var result = new List<string>();
-        foreach (var item in items)
-        {
-            var pattern = Scalar(item, what);
-            if (pattern is null)
-            {
-                continue;
-            }
-
-            if (!IsPattern(pattern))
-            {
-                Error(item, $"'{pattern}' in {what} is not an action pattern. Use dotted lower-case names, optionally ending in '.*' (tool.files.*), or '*' for everything.");
-                continue;
-            }
-
-            if (!knownActions.Any(action => ActionPattern.Matches(pattern, action)))
-            {
-                // A pattern that matches nothing is a typo that silently turns a deny into nothing at all.
-                Error(item, $"'{pattern}' in {what} matches no known action or tool category.{Suggest(pattern, knownActions)} Known tool categories come from 'tools:' and the built-ins ({string.Join(", ", PolicyActions.BuiltInToolCategories)}).");
-                continue;
-            }
-
-            result.Add(pattern);
-        }
-
-        return [.. result];
     }
 
     private static bool IsPattern(string pattern) =>
