@@ -18,6 +18,8 @@ internal sealed class HermesMetrics : IDisposable
         Turns = _meter.CreateCounter<long>("hermes.identity.turns", "{turn}", "Turns begun, by role.");
         ActiveTurns = _meter.CreateUpDownCounter<long>("hermes.identity.turns.active", "{turn}", "Turns in progress.");
         Decisions = _meter.CreateCounter<long>("hermes.identity.decisions", "{decision}", "Policy decisions, by effect and role.");
+        Approvals = _meter.CreateCounter<long>("hermes.identity.approvals", "{event}", "Approval requests asked, answered, refused and used, by outcome.");
+        Grants = _meter.CreateCounter<long>("hermes.identity.grants", "{event}", "Grants issued, used, refused and revoked, by outcome.");
     }
 
     public Counter<long> Resolutions { get; }
@@ -29,6 +31,10 @@ internal sealed class HermesMetrics : IDisposable
     public UpDownCounter<long> ActiveTurns { get; }
 
     public Counter<long> Decisions { get; }
+
+    public Counter<long> Approvals { get; }
+
+    public Counter<long> Grants { get; }
 
     public void Dispose() => _meter.Dispose();
 }

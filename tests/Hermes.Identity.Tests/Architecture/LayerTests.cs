@@ -22,7 +22,8 @@ public class LayerTests
         ["Hermes.Identity.Profiles"] = 3,                   // the resolver, which reads a snapshot
         ["Hermes.Identity.Audit"] = 3,                      // the decision log
         ["Hermes.Identity.Policy"] = 4,                     // the policy engine, the RBAC backend, approvals
-        ["Hermes.Identity.Turns"] = 4,                      // the turn: its factory, the current profile, the turn's scope
+        ["Hermes.Identity.Turns"] = 4,
+        ["Hermes.Identity.Approvals"] = 4,                  // approval requests answered later, grants limited in time and uses                      // the turn: its factory, the current profile, the turn's scope
         ["Hermes.Identity.Memory"] = 5,                     // per-profile stores
         ["Hermes.Identity.Workspace"] = 5,
         ["Hermes.Identity.Sessions"] = 5,
