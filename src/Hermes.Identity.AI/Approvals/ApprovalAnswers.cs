@@ -14,7 +14,7 @@ namespace Hermes.Identity.AI.Approvals;
 // of approval.grant answers it through Approvals in a message of their own. On the requester's next request, every
 // approval request in the conversation that has not run yet is answered from the store: approved becomes an approving
 // response (the loop then invokes the function, and the engine uses the approval up before it runs: once), denied,
-// used or expired a rejection saying why, pending stays unanswered. Approval responses the host or the requester put
+// used or expired a rejection saying why; a pending one is left out of what the loop sees until it is answered. Approval responses the host or the requester put
 // in the messages are dropped: a requester's "yes" never counts.
 internal sealed class ApprovalAnswers(PolicyEngine policy, CoreApprovals? approvals, ILogger logger)
 {
@@ -82,12 +82,22 @@ internal sealed class ApprovalAnswers(PolicyEngine policy, CoreApprovals? approv
                     continue;
                 }
 
-                kept?.Add(content);
-                if (content is ToolApprovalRequestContent { ToolCall: FunctionCallContent call } request && !ran.Contains(call.CallId)
-                    && await ResponseAsync(request, call, cancellationToken).ConfigureAwait(false) is { } response)
+                if (content is ToolApprovalRequestContent { ToolCall: FunctionCallContent call } request && !ran.Contains(call.CallId))
                 {
-                    (responses ??= []).Add(response);
+                    if (await ResponseAsync(request, call, cancellationToken).ConfigureAwait(false) is { } response)
+                    {
+                        (responses ??= []).Add(response);
+                    }
+                    else
+                    {
+                        // Still pending: the loop refuses a request without an answer, so this request leaves its view
+                        // (the host's history keeps it, and the next message asks the store again).
+                        kept ??= [.. message.Contents.Take(i)];
+                        continue;
+                    }
                 }
+
+                kept?.Add(content);
             }
 
             if (kept is null)
