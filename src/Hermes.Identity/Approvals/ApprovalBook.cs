@@ -16,6 +16,10 @@ internal sealed class ApprovalBook
     public const string MissingStore =
         "Approvals given later need the identity state store: call AddSqliteState() (Hermes.Identity.Sqlite) or register an IIdentityStateStore.";
 
+    // A flood of calls (a model in a loop) must not flood the approvers: beyond this many unanswered requests of one
+    // profile, a call that needs an approval is denied until some are answered or expire.
+    public const int MaxPendingPerProfile = 20;
+
     private const int Attempts = 8;
 
     private readonly IIdentityStateStore? _store;
@@ -54,6 +58,15 @@ internal sealed class ApprovalBook
             var (binding, stored, request) = await FindAsync(store, callKey, now, cancellationToken).ConfigureAwait(false);
             if (request is null)
             {
+                if (await CountPendingAsync(store, subject.Key, now, cancellationToken).ConfigureAwait(false) >= MaxPendingPerProfile)
+                {
+                    _metrics.Approvals.Add(1, new KeyValuePair<string, object?>("outcome", "refused"), new KeyValuePair<string, object?>("reason", "too_many_pending"));
+                    return PolicyDecision.Deny(
+                        $"{subject.Key} already has {MaxPendingPerProfile} approval requests waiting for an answer, the most one person may have; this call is refused until some are answered or expire.",
+                        decision.Revision,
+                        decision.RuleIds);
+                }
+
                 var fresh = new ApprovalRecord(ShortCode.New(), subject.Key, conversation, toolCallId, digest, action, resource, now, now + _requestLifetime, ApprovalState.Pending);
                 StateChange[] changes =
                 [
@@ -172,6 +185,21 @@ internal sealed class ApprovalBook
             Errors = decision.Errors,
             Approval = view,
         };
+
+    private static async ValueTask<int> CountPendingAsync(IIdentityStateStore store, string profile, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        foreach (var stored in await store.ListAsync(ApprovalRecord.Kind, null, cancellationToken).ConfigureAwait(false))
+        {
+            if (!IsGone(stored, now) && ApprovalRecord.Parse(stored) is { } request
+                && string.Equals(request.Profile, profile, StringComparison.Ordinal) && request.StateAt(now) == ApprovalState.Pending)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
 
     private static bool IsGone(StateRecord stored, DateTimeOffset now) => stored.ExpiresAt is { } expires && expires <= now;
 

@@ -227,6 +227,25 @@ public sealed class ApprovalsGivenLaterTests
     }
 
     [Fact]
+    public async Task A_flood_of_calls_stops_at_twenty_waiting_requests_per_person_and_resumes_once_one_is_answered()
+    {
+        await using var host = ApprovalHost.Create();
+        var ids = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            ids.Add((await host.MeiCallsAsync("call-" + i)).Approval!.Id);
+        }
+
+        var flooded = await host.MeiCallsAsync("call-20");
+        Assert.True((await host.DenyAsync("111", ids[0])).IsAllowed);
+        var after = await host.MeiCallsAsync("call-21");
+
+        Assert.Equal(PolicyEffect.Deny, flooded.Effect);
+        Assert.Contains("already has 20 approval requests waiting", flooded.Reason, StringComparison.Ordinal);
+        Assert.Equal(PolicyEffect.RequireApproval, after.Effect);
+    }
+
+    [Fact]
     public async Task Without_a_state_store_a_call_that_needs_an_approval_says_what_to_register()
     {
         await using var host = PolicyTestHost.Create(ApprovalHost.Yaml);
