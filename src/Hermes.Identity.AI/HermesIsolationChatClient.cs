@@ -10,21 +10,21 @@ using Microsoft.Extensions.Logging;
 namespace Hermes.Identity.AI;
 
 // Arranges each request made within a turn: offers only the tools the policy shows this profile (ToolOffer), adds the
-// identity block (and memory) to the instructions, has approval responses screened and approval requests registered
-// (ToolApprovals), and sends calls the loop handed back to UnknownCallAnswers. It judges no call itself: every
+// identity block (and memory) to the instructions, has approval requests stored and answered from the store
+// (ApprovalAnswers), and sends calls the loop handed back to UnknownCallAnswers. It judges no call itself: every
 // function call, whichever way it comes, goes through the one ToolCallGate, which it installs in the
 // function-invocation loop inside it once.
 internal sealed class HermesIsolationChatClient : DelegatingChatClient
 {
     private readonly IdentityPrompt _prompt;
     private readonly TurnAccess _turns;
-    private readonly ToolApprovals _approvals;
+    private readonly ApprovalAnswers _approvals;
     private readonly ToolOffer _offer;
     private readonly UnknownCallAnswers _unknown;
     private readonly FunctionInvokingChatClient _loop;
     private readonly ILogger _logger;
 
-    public HermesIsolationChatClient(IChatClient innerClient, PolicyEngine policy, IdentityPrompt prompt, TurnAccess turns, ToolApprovals approvals, ILogger logger)
+    public HermesIsolationChatClient(IChatClient innerClient, PolicyEngine policy, IdentityPrompt prompt, TurnAccess turns, ApprovalAnswers approvals, ILogger logger)
         : base(innerClient)
     {
         _prompt = prompt;
@@ -36,7 +36,7 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
             "UseFunctionInvocation() in the builder: new ChatClientBuilder(model).UseHermesIsolation().UseFunctionInvocation().Build(services). " +
             "A loop outside it would run tools without asking the policy.");
 
-        var gate = new ToolCallGate(policy, turns, approvals, logger);
+        var gate = new ToolCallGate(policy, turns, logger);
         _offer = new ToolOffer(policy, gate);
         _unknown = new UnknownCallAnswers(gate);
 
@@ -64,7 +64,7 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         response = await AnswerUnknownCallsAsync(preparedMessages, preparedOptions, response, cancellationToken).ConfigureAwait(false);
         foreach (var message in response.Messages)
         {
-            await _approvals.RegisterAsync(message.Contents, turn, cancellationToken).ConfigureAwait(false);
+            await _approvals.RegisterAsync(message.Contents, cancellationToken).ConfigureAwait(false);
         }
 
         return response;
@@ -88,12 +88,6 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         {
             yield return update;
         }
-    }
-
-    public override object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is null && serviceType == typeof(ToolApprovals) ? _approvals : base.GetService(serviceType, serviceKey);
     }
 
     private static ChatOptions? WithoutTools(ChatOptions? options)
@@ -134,7 +128,7 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
                     received.Add(updates.Current);
                     if (turn is not null)
                     {
-                        await _approvals.RegisterAsync(updates.Current.Contents, turn, cancellationToken).ConfigureAwait(false);
+                        await _approvals.RegisterAsync(updates.Current.Contents, cancellationToken).ConfigureAwait(false);
                     }
 
                     yield return updates.Current;
@@ -173,7 +167,7 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
 
         var block = await _prompt.RenderAsync(cancellationToken).ConfigureAwait(false);
         prepared.Instructions = string.IsNullOrEmpty(prepared.Instructions) ? block : prepared.Instructions + "\n\n" + block;
-        return (_approvals.Screen(messages, turn), prepared, withheld);
+        return (await _approvals.AnswerAsync(messages, cancellationToken).ConfigureAwait(false), prepared, withheld);
     }
 
     // The loop hands back replies that call a name it does not know; answer those calls through the gate and go on,

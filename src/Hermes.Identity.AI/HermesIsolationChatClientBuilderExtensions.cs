@@ -43,7 +43,7 @@ public static class HermesIsolationChatClientBuilderExtensions
                 "with that service provider (ChatClientBuilder.Build(serviceProvider), or services.AddChatClient(...)).");
             var current = services.GetRequiredService<ICurrentProfile>();
             var logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.AI");
-            var approvals = ToolApprovals.For(policy, services.GetService<TimeProvider>() ?? TimeProvider.System, logger);
+            var approvals = new ApprovalAnswers(policy, services.GetService<Hermes.Identity.Approvals.Approvals>(), logger);
             var prompt = services.GetRequiredService<IdentityPrompt>();
             return new HermesIsolationChatClient(inner, policy, prompt, new TurnAccess(current), approvals, logger);
         });

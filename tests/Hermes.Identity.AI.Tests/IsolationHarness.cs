@@ -56,14 +56,17 @@ internal sealed class IsolationHarness : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public static IsolationHarness Create(Action<FunctionInvokingChatClient>? configureLoop = null, bool sessions = false, bool memory = true, IChatClient? model = null, TimeProvider? time = null)
+    public static IsolationHarness Create(Action<FunctionInvokingChatClient>? configureLoop = null, bool sessions = false, bool memory = true, IChatClient? model = null, TimeProvider? time = null, TempDirectory? folder = null, SampleTools.TerminalLog? terminal = null)
     {
-        var folder = new TempDirectory("ai");
-        folder.Write("memories/louis/MEMORY.md", "canary: 7f3a-louis-only\n");
-        folder.Write("memories/louis/USER.md", "Louis owns this bot.\n");
-        folder.Write("workspaces/louis/notes/plan.md", "secret plan 7f3a\n");
+        if (folder is null)
+        {
+            folder = new TempDirectory("ai");
+            folder.Write("memories/louis/MEMORY.md", "canary: 7f3a-louis-only\n");
+            folder.Write("memories/louis/USER.md", "Louis owns this bot.\n");
+            folder.Write("workspaces/louis/notes/plan.md", "secret plan 7f3a\n");
+        }
 
-        var terminal = new SampleTools.TerminalLog();
+        terminal ??= new SampleTools.TerminalLog();
         var host = new HermesHost(
             Yaml,
             configure: services =>
@@ -89,6 +92,7 @@ internal sealed class IsolationHarness : IAsyncDisposable
             isolation: isolation =>
             {
                 isolation.ConfigurePolicy(o => o.WriteAuditFile = true);
+                isolation.AddSqliteState(); // approval requests and grants
                 if (sessions)
                 {
                     isolation.AddSqliteSessions();
@@ -122,6 +126,16 @@ internal sealed class IsolationHarness : IAsyncDisposable
     public async ValueTask<T> InTurnAsync<T>(SenderEnvelope sender, Func<TurnScope, ValueTask<T>> work) => await _host.InTurnAsync(sender, work);
 
     public string ReadData(params string[] parts) => File.ReadAllText(Path.Combine([Root, .. parts]));
+
+    /// <summary>
+    /// A restart: this host's services are disposed (its folder stays), and a new host starts over the same data root,
+    /// with the same terminal log. Dispose the new one only.
+    /// </summary>
+    public async Task<IsolationHarness> RestartAsync(bool sessions = false)
+    {
+        await _host.Services.DisposeAsync();
+        return Create(sessions: sessions, folder: _host.Folder, terminal: Terminal);
+    }
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();
 

@@ -1,4 +1,3 @@
-using Hermes.Identity.AI.Approvals;
 using Hermes.Identity.AI.Internal;
 using Hermes.Identity.Policy;
 using Microsoft.Extensions.AI;
@@ -11,7 +10,7 @@ namespace Hermes.Identity.AI.Tools;
 // (PolicyGatedFunction) and the answers to calls the loop handed back (UnknownCallAnswers) all come to InvokeAsync.
 // It asks the policy engine about that exact call; a refused call gets a result telling the model why, an allowed
 // one runs with the turn's scope as its services. Outside a turn the engine denies.
-internal sealed class ToolCallGate(PolicyEngine policy, TurnAccess turns, ToolApprovals approvals, ILogger logger)
+internal sealed class ToolCallGate(PolicyEngine policy, TurnAccess turns, ILogger logger)
 {
     /// <summary>
     /// Judges the call and, only if it may run, runs it: <paramref name="run"/> with <paramref name="state"/>, or,
@@ -77,12 +76,8 @@ internal sealed class ToolCallGate(PolicyEngine policy, TurnAccess turns, ToolAp
         if (decision.Effect == PolicyEffect.RequireApproval && toolCallId is not null)
         {
             // Only now is the digest worth its cost: the engine binds approvals to the call id and the arguments,
-            // and uses up a granted approval for exactly this call.
+            // and uses up an approved request for exactly this call, once, before it runs.
             decision = await policy.AuthorizeToolCallAsync(toolName, toolCallId, ArgumentsDigest.Compute(arguments), cancellationToken).ConfigureAwait(false);
-            if (decision.IsAllowed && turns.Current is { } turn)
-            {
-                approvals.MarkUsed(turn, toolCallId); // the engine has just used the approval up: no longer pending
-            }
         }
 
         switch (decision.Effect)
@@ -95,7 +90,7 @@ internal sealed class ToolCallGate(PolicyEngine policy, TurnAccess turns, ToolAp
 
                 return null;
             case PolicyEffect.RequireApproval:
-                var reason = decision.Reason + " No granted approval covers this exact call.";
+                var reason = decision.Reason + " The call runs once a holder of approval.grant approves it and this conversation asks for it again.";
                 Log.ToolCallRefused(logger, toolName, toolCallId, turns.Current?.Sender, reason);
                 return Refusal(toolName, reason);
             default:

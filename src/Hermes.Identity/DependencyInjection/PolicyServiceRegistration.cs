@@ -35,7 +35,10 @@ internal static class PolicyServiceRegistration
             sp.GetRequiredService<IIdentitySnapshotProvider>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<PolicyOptions>>().Value,
-            sp.GetRequiredService<DecisionLog>()));
+            sp.GetRequiredService<DecisionLog>(),
+            sp.GetRequiredService<Hermes.Identity.Approvals.ApprovalBook>(),
+            sp.GetRequiredService<Hermes.Identity.Approvals.GrantBook>()));
+        ApprovalServiceRegistration.Add(services);
     }
 
     public static void AddBackend<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TBackend>(IServiceCollection services)

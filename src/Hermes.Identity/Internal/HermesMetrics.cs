@@ -23,6 +23,8 @@ internal sealed class HermesMetrics : IDisposable
         PairingLinks = _meter.CreateCounter<long>("hermes.identity.pairing.links", "{link}", "Self-service account links, by outcome (code_created, linked).");
         PairingRefusals = _meter.CreateCounter<long>("hermes.identity.pairing.refusals", "{refusal}", "Pairing and linking operations refused, by operation (request, approve, deny, revoke, list, link_code, link) and reason.");
         Delegations = _meter.CreateCounter<long>("hermes.identity.delegations", "{delegation}", "Delegations created, revoked, admitted (a turn began from one) and refused, by outcome.");
+        Approvals = _meter.CreateCounter<long>("hermes.identity.approvals", "{event}", "Approval requests asked, answered, refused and used, by outcome.");
+        Grants = _meter.CreateCounter<long>("hermes.identity.grants", "{event}", "Grants issued, used, refused and revoked, by outcome.");
     }
 
     public Counter<long> Resolutions { get; }
@@ -44,6 +46,10 @@ internal sealed class HermesMetrics : IDisposable
     public Counter<long> PairingRefusals { get; }
 
     public Counter<long> Delegations { get; }
+
+    public Counter<long> Approvals { get; }
+
+    public Counter<long> Grants { get; }
 
     public void Dispose() => _meter.Dispose();
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Hermes.Identity.Internal;
 
-// 4xx: policy decisions, approvals and the audit file.
+// 4xx: policy decisions and the audit file (approvals: 14xx, Log.Approvals.cs).
 internal static partial class Log
 {
     [LoggerMessage(400, LogLevel.Debug, "Allowed {Action} on {Resource} for {Profile} ({Role}) under revision {Revision}: {Reason}", EventName = "PolicyAllowed")]
@@ -13,12 +13,6 @@ internal static partial class Log
 
     [LoggerMessage(402, LogLevel.Warning, "A policy backend failed while deciding {Action} for {Profile}, so it was denied: {Error}", EventName = "PolicyBackendFailed")]
     public static partial void PolicyBackendFailed(ILogger logger, string action, string? profile, string error);
-
-    [LoggerMessage(403, LogLevel.Information, "{Approver} approved {Request}.", EventName = "ApprovalGranted")]
-    public static partial void ApprovalGranted(ILogger logger, string approver, ApprovalRequest request);
-
-    [LoggerMessage(404, LogLevel.Warning, "{Approver} may not approve {Request}: {Reason}", EventName = "ApprovalRefused")]
-    public static partial void ApprovalRefused(ILogger logger, string approver, ApprovalRequest request, string reason);
 
     [LoggerMessage(405, LogLevel.Warning, "The audit file {File} ended in a torn record ({Bytes} bytes never acknowledged); it was cut back to the last whole record.", EventName = "AuditTornTailCut")]
     public static partial void AuditTornTailCut(ILogger logger, string file, long bytes);

@@ -36,8 +36,10 @@ public sealed class PolicyDecision
     public IReadOnlyList<string> Errors { get; internal init; } = [];
 
     /// <summary>
-    /// For a <see cref="PolicyEffect.RequireApproval"/> tool call made with a tool call id and an arguments digest:
-    /// what to pass to <see cref="Policy.PolicyEngine.GrantApprovalAsync"/>. Otherwise <see langword="null"/>.
+    /// For a <see cref="PolicyEffect.RequireApproval"/> tool call made in a turn with a tool call id and an arguments
+    /// digest: the stored request, whose <see cref="ApprovalRequest.Id"/> an approver passes to
+    /// <see cref="Approvals.Approvals.ApproveAsync"/> in a message of their own. For an answer given through
+    /// <c>Approvals</c>, the request as answered. Otherwise <see langword="null"/>.
     /// </summary>
     public ApprovalRequest? Approval { get; internal init; }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Hermes.Identity.Approvals;
 using Hermes.Identity.Audit;
 using Hermes.Identity.Configuration.Roles;
 using Hermes.Identity.Delegations;
@@ -24,9 +25,10 @@ public sealed class PolicyEngine
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeout;
     private readonly DecisionLog _log;
-    private readonly ApprovalLedger _approvals;
+    private readonly ApprovalBook? _approvals;
+    private readonly GrantBook? _grants;
 
-    internal PolicyEngine(IEnumerable<IPolicyBackend> backends, ICurrentProfile current, IIdentitySnapshotProvider snapshots, TimeProvider time, PolicyOptions options, DecisionLog log)
+    internal PolicyEngine(IEnumerable<IPolicyBackend> backends, ICurrentProfile current, IIdentitySnapshotProvider snapshots, TimeProvider time, PolicyOptions options, DecisionLog log, ApprovalBook? approvals = null, GrantBook? grants = null)
     {
         ArgumentNullException.ThrowIfNull(backends);
         ArgumentNullException.ThrowIfNull(current);
@@ -41,7 +43,8 @@ public sealed class PolicyEngine
         _time = time;
         _timeout = options.BackendTimeout;
         _log = log;
-        _approvals = new ApprovalLedger(time, options.ApprovalLifetime);
+        _approvals = approvals;
+        _grants = grants;
     }
 
     [Flags]
@@ -158,43 +161,12 @@ public sealed class PolicyEngine
         return new PolicyExplanation(decision, trail);
     }
 
-    /// <summary>
-    /// Approves a call that got <see cref="PolicyEffect.RequireApproval"/>, as the current turn's profile. Allowed only
-    /// if that profile holds <c>approval.grant</c>. The approval is good once, for exactly the turn, tool call id and
-    /// arguments digest of <paramref name="request"/>, within <see cref="PolicyOptions.ApprovalLifetime"/>: the
-    /// requester's next <see cref="AuthorizeToolCallAsync"/> for that call is then allowed. A request whose call already
-    /// ran on an approval, or that has expired (<see cref="ApprovalRequest.ExpiresAt"/>), is refused with a reason that
-    /// says so: a call runs at most once per approval request, however often it is granted.
-    /// </summary>
-    /// <returns>The decision on <c>approval.grant</c>: allowed means the approval is recorded.</returns>
-    public async ValueTask<PolicyDecision> GrantApprovalAsync(ApprovalRequest request, CancellationToken cancellationToken = default)
+    // A quiet decision on a plain action for the turn in progress: for Approvals and Grants, to decide what a profile may see.
+    internal ValueTask<PolicyDecision> PreviewAsync(string action, string? resource, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var approver = CurrentTurn()?.Profile.Key ?? "(nobody)";
-        var decision = await AuthorizeAsync(PolicyActions.ApprovalGrant, request.ToString(), cancellationToken).ConfigureAwait(false);
-        if (!decision.IsAllowed)
-        {
-            Log.ApprovalRefused(_log.Logger, approver, request, decision.Reason);
-            return decision.Effect == PolicyEffect.Deny ? decision : PolicyDecision.Deny($"An approval cannot itself wait for an approval: {decision.Reason}", decision.Revision, decision.RuleIds);
-        }
-
-        var refusal = _approvals.Grant(request, approver) switch
-        {
-            ApprovalLedger.GrantOutcome.Granted => null,
-            ApprovalLedger.GrantOutcome.AlreadyUsed =>
-                "This approval request was already used: its call ran once on an approval, and granting it again does not let it run again. Another run needs a new request.",
-            ApprovalLedger.GrantOutcome.Expired =>
-                $"This approval request expired at {request.ExpiresAt.UtcDateTime.ToString("u", System.Globalization.CultureInfo.InvariantCulture)} and can no longer be granted. The call must be asked for again.",
-            _ => "Too many approvals are waiting to be used; try again once some have been used or have expired.",
-        };
-        if (refusal is not null)
-        {
-            Log.ApprovalRefused(_log.Logger, approver, request, refusal);
-            return PolicyDecision.Deny(refusal, decision.Revision);
-        }
-
-        Log.ApprovalGranted(_log.Logger, approver, request);
-        return decision;
+        return CurrentTurn() is { } turn
+            ? Decide(Call.ForTurn(turn, action, resource, null, null), Mode.Quiet, null, cancellationToken)
+            : new(NoTurn(action, resource, Mode.Quiet, null));
     }
 
     private TurnContext? CurrentTurn()
@@ -274,9 +246,15 @@ public sealed class PolicyEngine
                 ? _rbac.DecideToolCall(snapshot, rules, tool, call.Resource!)
                 : _rbac.Decide(snapshot, rules, action, call.Resource);
             trail?.Add($"Built-in roles: {first.Effect}: {first.Reason}");
+            if (first.Effect != PolicyEffect.Allow && _grants is not null && _grants.MayCover(call.Subject!, _time))
+            {
+                // Between messages: a grant limited in time and uses may stand in for the roles' answer.
+                return DecideWithGrantAsync(call, snapshot, rules, first, byName, mode, activity, trail, cancellationToken);
+            }
+
             if (_others.Length == 0 || first.Effect == PolicyEffect.Deny)
             {
-                return new(Finish(call, rules, first, mode, activity, trail));
+                return Conclude(call, snapshot, rules, first, mode, activity, trail, cancellationToken);
             }
         }
         else if (_others.Length == 0)
@@ -353,7 +331,7 @@ public sealed class PolicyEngine
             if (decision.Effect == PolicyEffect.Deny)
             {
                 trail?.Add(decisions.Count + 1 < _others.Length + (first is null ? 0 : 1) ? "The remaining backends were not asked: one deny decides." : "Every backend was asked.");
-                return Finish(call, rules, decision, mode, activity, trail);
+                return await Conclude(call, snapshot, rules, decision, mode, activity, trail, cancellationToken).ConfigureAwait(false);
             }
 
             decisions.Add(decision);
@@ -364,22 +342,100 @@ public sealed class PolicyEngine
         var combined = decisions.Count == 1
             ? lead
             : new PolicyDecision(lead.Effect, lead.Reason, [.. decisions.SelectMany(d => d.RuleIds)], snapshot.Revision);
-        return Finish(call, rules, combined, mode, activity, trail);
+        return await Conclude(call, snapshot, rules, combined, mode, activity, trail, cancellationToken).ConfigureAwait(false);
     }
 
-    private PolicyDecision Finish(in Call call, RoleRules? rules, PolicyDecision decision, Mode mode, Activity? activity, List<string>? trail)
+    // The roles did not allow, and the subject may hold a grant: one that covers the action stands in for their answer
+    // (still composed with every other backend), and is used up in Conclude only if the call is then allowed.
+    private async ValueTask<PolicyDecision> DecideWithGrantAsync(Call call, IdentitySnapshot snapshot, RoleRules rules, PolicyDecision first, bool byName, Mode mode, Activity? activity, List<string>? trail, CancellationToken cancellationToken)
     {
-        // A turn begun from a delegation: the delegator's decision, and only within the delegation's actions.
+        GrantUse? grant;
+        try
+        {
+            grant = await _grants!.FindAsync(call.Subject!, call.Action!, call.Resource, byName, rules, first, snapshot, trail, cancellationToken).ConfigureAwait(false);
+        }
+        catch (State.StateStoreException ex)
+        {
+            trail?.Add($"Grants could not be read: {ex.Message}");
+            grant = null; // fail closed: the roles' answer stands
+        }
+        catch (OperationCanceledException)
+        {
+            activity?.Dispose();
+            throw;
+        }
+
+        if (grant is not null)
+        {
+            call = call with { Grant = grant };
+            first = grant.Decision;
+        }
+
+        if (_others.Length == 0 || first.Effect == PolicyEffect.Deny)
+        {
+            return await Conclude(call, snapshot, rules, first, mode, activity, trail, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ComposeAsync(call, snapshot, rules, first, mode, activity, trail, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The last step of a decided call: what spans messages (a grant to use up, an approval request to ask, find or use
+    // up) may change the answer before it is recorded. The allow path of the roles alone never comes here async.
+    private ValueTask<PolicyDecision> Conclude(Call call, IdentitySnapshot snapshot, RoleRules rules, PolicyDecision decision, Mode mode, Activity? activity, List<string>? trail, CancellationToken cancellationToken)
+    {
+        // A turn begun from a delegation: the delegator's decision, and only within the delegation's actions; nothing in
+        // it waits for an approval (nobody is there to be asked), so it is bounded before any approval is asked or used.
         if (call.Turn?.Delegation is { } delegation)
         {
             decision = DelegationBounds.Apply(delegation, call.Action!, decision, trail);
         }
 
-        if (decision.Effect == PolicyEffect.RequireApproval)
+        var settle = decision.Effect switch
         {
-            decision = WithApproval(call, decision, mode, trail);
+            PolicyEffect.Allow => call.Grant is not null && (mode & Mode.ConsumeApprovals) != 0,
+            PolicyEffect.RequireApproval => IsBindable(call, mode),
+            _ => false,
+        };
+        return settle
+            ? ConcludeAsync(call, snapshot, rules, decision, mode, activity, trail, cancellationToken)
+            : new(Finish(call, rules, decision, mode, activity, trail));
+    }
+
+    private async ValueTask<PolicyDecision> ConcludeAsync(Call call, IdentitySnapshot snapshot, RoleRules rules, PolicyDecision decision, Mode mode, Activity? activity, List<string>? trail, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (decision.Effect == PolicyEffect.Allow && call.Grant is { } grant)
+            {
+                decision = await _grants!.TryUseAsync(grant, snapshot, cancellationToken).ConfigureAwait(false);
+                trail?.Add($"Grant {grant.Id}: {decision.Effect}: {decision.Reason}");
+            }
+
+            if (decision.Effect == PolicyEffect.RequireApproval && IsBindable(call, mode))
+            {
+                var approvals = _approvals ?? throw new InvalidOperationException(ApprovalBook.MissingStore);
+                decision = await approvals.ResolveAsync(call.Subject!, call.Sender!, call.Action!, call.Resource, call.ToolCallId!, call.ArgumentsDigest!, decision, snapshot, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (State.StateStoreException ex)
+        {
+            decision = Failure($"The identity state store failed, so the call is refused: {ex.Message}", ex.Message, snapshot.Revision);
+        }
+        catch (Exception)
+        {
+            activity?.Dispose();
+            throw;
         }
 
+        return Finish(call, rules, decision, mode, activity, trail);
+    }
+
+    // An approval is bound to a call asked in a turn (a conversation), with a tool call id and an arguments digest.
+    private static bool IsBindable(in Call call, Mode mode) =>
+        (mode & Mode.ConsumeApprovals) != 0 && call.Subject is not null && call.Sender is not null && call.ToolCallId is not null && call.ArgumentsDigest is not null;
+
+    private PolicyDecision Finish(in Call call, RoleRules? rules, PolicyDecision decision, Mode mode, Activity? activity, List<string>? trail)
+    {
         trail?.Add($"Decision: {decision.Effect}: {decision.Reason}");
         var role = rules?.Role ?? call.Subject?.Role;
         if ((mode & Mode.Record) != 0 && _log.IsRecording(decision))
@@ -396,23 +452,6 @@ public sealed class PolicyEngine
         }
 
         return decision;
-    }
-
-    private PolicyDecision WithApproval(in Call call, PolicyDecision decision, Mode mode, List<string>? trail)
-    {
-        if (call.Subject is null || call.TurnId is null || call.ToolCallId is null || call.ArgumentsDigest is null)
-        {
-            trail?.Add("The call has no turn, tool call id or arguments digest, so no approval can be bound to it.");
-            return decision;
-        }
-
-        var pending = _approvals.Issue(call.Subject.Key, call.TurnId, call.ToolCallId, call.ArgumentsDigest, call.Action!, call.Resource);
-        if ((mode & Mode.ConsumeApprovals) != 0 && !_approvals.IsEmpty && _approvals.TryConsume(pending.Key, out var approver))
-        {
-            return new PolicyDecision(PolicyEffect.Allow, $"{approver} approved this call. {decision.Reason}", [.. decision.RuleIds, "approval:" + approver], decision.Revision);
-        }
-
-        return new PolicyDecision(decision.Effect, decision.Reason, decision.RuleIds, decision.Revision) { Errors = decision.Errors, Approval = pending };
     }
 
     private static PolicyDecision Failure(string reason, string error, string? revision) => PolicyBackendCall.Failure(reason, error, revision);
@@ -457,6 +496,9 @@ public sealed class PolicyEngine
         DateTimeOffset? Time,
         PolicyRequest? Request)
     {
+        // A grant that may stand in for the roles' answer, found for this call; used up only if the call is allowed.
+        public GrantUse? Grant { get; init; }
+
         // The turn id, like the time, is made only when something needs it (a backend's request, an approval, the
         // decision log): the allow path does not, and a turn's id is made on first use.
         public string? TurnId => GivenTurnId ?? Turn?.TurnId;

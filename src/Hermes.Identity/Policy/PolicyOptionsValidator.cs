@@ -18,6 +18,11 @@ internal sealed class PolicyOptionsValidator : IValidateOptions<PolicyOptions>
             failures.Add($"PolicyOptions.ApprovalLifetime is {options.ApprovalLifetime}; use a value from 1 second to 1 day.");
         }
 
+        if (options.ApprovalRequestLifetime < TimeSpan.FromMinutes(1) || options.ApprovalRequestLifetime > TimeSpan.FromDays(7))
+        {
+            failures.Add($"PolicyOptions.ApprovalRequestLifetime is {options.ApprovalRequestLifetime}; use a value from 1 minute to 7 days.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

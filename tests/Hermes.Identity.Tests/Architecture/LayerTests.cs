@@ -24,6 +24,7 @@ public class LayerTests
         ["Hermes.Identity.Policy"] = 4,                     // the policy engine, the RBAC backend, approvals
         ["Hermes.Identity.Turns"] = 4,                      // the turn: its factory, the current profile, the turn's scope
         ["Hermes.Identity.Delegations"] = 4,                // delegations: jobs and sub-agents acting for a person, their store records and bounds
+        ["Hermes.Identity.Approvals"] = 4,                  // approval requests answered later, grants limited in time and uses
         ["Hermes.Identity.Memory"] = 5,                     // per-profile stores
         ["Hermes.Identity.Workspace"] = 5,
         ["Hermes.Identity.Sessions"] = 5,
