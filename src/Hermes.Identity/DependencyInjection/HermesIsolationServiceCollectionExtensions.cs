@@ -64,11 +64,13 @@ public static class HermesIsolationServiceCollectionExtensions
             sp.GetRequiredService<IIdentitySnapshotProvider>(),
             sp.GetRequiredService<HermesMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>()));
+            sp.GetService<ILoggerFactory>(),
+            sp.GetRequiredService<Hermes.Identity.Budgets.BudgetLedger>()));
         services.TryAddScoped<TurnScopeState>();
         services.TryAddScoped(sp => sp.GetRequiredService<TurnScopeState>().RequireContext());
         services.TryAddScoped(sp => sp.GetRequiredService<TurnContext>().Profile);
 
+        BudgetServiceRegistration.Add(services);
         PolicyServiceRegistration.Add(services);
         MemoryServiceRegistration.Add(services);
         WorkspaceServiceRegistration.Add(services);

@@ -35,7 +35,8 @@ internal static class PolicyServiceRegistration
             sp.GetRequiredService<IIdentitySnapshotProvider>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<PolicyOptions>>().Value,
-            sp.GetRequiredService<DecisionLog>()));
+            sp.GetRequiredService<DecisionLog>(),
+            sp.GetRequiredService<Hermes.Identity.Budgets.BudgetLedger>()));
     }
 
     public static void AddBackend<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TBackend>(IServiceCollection services)

@@ -18,6 +18,7 @@ internal sealed class HermesMetrics : IDisposable
         Turns = _meter.CreateCounter<long>("hermes.identity.turns", "{turn}", "Turns begun, by role.");
         ActiveTurns = _meter.CreateUpDownCounter<long>("hermes.identity.turns.active", "{turn}", "Turns in progress.");
         Decisions = _meter.CreateCounter<long>("hermes.identity.decisions", "{decision}", "Policy decisions, by effect and role.");
+        BudgetRefusals = _meter.CreateCounter<long>("hermes.identity.budget.refusals", "{refusal}", "Turns, tool calls and model calls refused by an exhausted budget, by counter kind (turns, tokens, tool) and window (hour, day).");
     }
 
     public Counter<long> Resolutions { get; }
@@ -29,6 +30,8 @@ internal sealed class HermesMetrics : IDisposable
     public UpDownCounter<long> ActiveTurns { get; }
 
     public Counter<long> Decisions { get; }
+
+    public Counter<long> BudgetRefusals { get; }
 
     public void Dispose() => _meter.Dispose();
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Hermes.Identity.Audit;
+using Hermes.Identity.Budgets;
 using Hermes.Identity.Configuration.Roles;
 using Hermes.Identity.Internal;
 using Hermes.Identity.Turns;
@@ -24,9 +25,11 @@ public sealed class PolicyEngine
     private readonly TimeSpan _timeout;
     private readonly DecisionLog _log;
     private readonly ApprovalLedger _approvals;
+    private readonly BudgetLedger? _budgets;
 
-    internal PolicyEngine(IEnumerable<IPolicyBackend> backends, ICurrentProfile current, IIdentitySnapshotProvider snapshots, TimeProvider time, PolicyOptions options, DecisionLog log)
+    internal PolicyEngine(IEnumerable<IPolicyBackend> backends, ICurrentProfile current, IIdentitySnapshotProvider snapshots, TimeProvider time, PolicyOptions options, DecisionLog log, BudgetLedger? budgets = null)
     {
+        _budgets = budgets;
         ArgumentNullException.ThrowIfNull(backends);
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(snapshots);
@@ -369,6 +372,14 @@ public sealed class PolicyEngine
         if (decision.Effect == PolicyEffect.RequireApproval)
         {
             decision = WithApproval(call, decision, mode, trail);
+        }
+
+        // Budgets: an allowed tool call in a turn is counted, or refused when it would go past a budget (enforce mode only:
+        // previews, explanations and the tools offered count nothing).
+        if (_budgets is not null && decision.Effect == PolicyEffect.Allow && (mode & Mode.ConsumeApprovals) != 0
+            && call.Turn is { } turn && rules?.Table is { } table && call.Action!.StartsWith(PolicyActions.ToolPrefix, StringComparison.Ordinal))
+        {
+            decision = _budgets.ChargeToolCall(turn, table, call.Action, decision);
         }
 
         trail?.Add($"Decision: {decision.Effect}: {decision.Reason}");

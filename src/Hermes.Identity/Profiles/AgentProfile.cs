@@ -43,6 +43,9 @@ public sealed class AgentProfile
 
     internal IReadOnlyList<string> Deny { get; init; } = [];
 
+    // Budgets this person has in identities.yaml, over those of their role (see Hermes.Identity.Budgets).
+    internal IReadOnlyDictionary<BudgetKey, long?> Budgets { get; init; } = BudgetLimits.None;
+
     /// <inheritdoc />
     public override string ToString() => $"{Key} ({Role})";
 }

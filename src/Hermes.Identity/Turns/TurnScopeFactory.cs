@@ -1,3 +1,4 @@
+using Hermes.Identity.Budgets;
 using Hermes.Identity.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -13,9 +14,11 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
     private readonly HermesMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly BudgetLedger? _budgets;
 
-    public TurnScopeFactory(IServiceScopeFactory scopes, IIdentityResolver resolver, IIdentitySnapshotProvider snapshots, HermesMetrics metrics, TimeProvider time, ILoggerFactory? loggerFactory = null)
+    public TurnScopeFactory(IServiceScopeFactory scopes, IIdentityResolver resolver, IIdentitySnapshotProvider snapshots, HermesMetrics metrics, TimeProvider time, ILoggerFactory? loggerFactory = null, BudgetLedger? budgets = null)
     {
+        _budgets = budgets;
         _scopes = scopes;
         _resolver = resolver;
         _snapshots = snapshots;
@@ -34,6 +37,11 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
             return resolution;
         }
 
+        if (_budgets is not null)
+        {
+            await _budgets.PrepareAsync(resolution.Profile!, cancellationToken).ConfigureAwait(false); // BeginTurn then need not block on the store
+        }
+
         // This method's own async flow holds the turn, so the body sees it whoever called us.
         var turn = BeginTurn(resolution);
         await using (turn.ConfigureAwait(false))
@@ -50,6 +58,7 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
         ArgumentNullException.ThrowIfNull(resolution);
         var profile = Admit(resolution, out var revision);
         var context = new TurnContext(profile, resolution.Sender, revision, _time.GetUtcNow());
+        _budgets?.ChargeTurn(context); // an exhausted turn budget throws AccessDeniedException: no turn begins
 
         // The turn's DI scope is made when the turn first asks for it (TurnScope.Services, ICurrentProfile.Services):
         // a scope is the dearest part of a turn, and many messages never resolve a scoped service.

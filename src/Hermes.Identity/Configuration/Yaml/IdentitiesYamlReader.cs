@@ -10,8 +10,8 @@ namespace Hermes.Identity.Configuration.Yaml;
 internal sealed class IdentitiesYamlReader
 {
     private static readonly string[] RootKeys = ["version", "unknown_senders", "identities", "roles", "tools"];
-    private static readonly string[] IdentityKeys = ["display_name", "role", "accounts", "allow", "deny"];
-    private static readonly string[] RoleKeys = ["inherits", "allow", "deny", "require_approval", "workspace", "description"];
+    private static readonly string[] IdentityKeys = ["display_name", "role", "accounts", "allow", "deny", "budgets"];
+    private static readonly string[] RoleKeys = ["inherits", "allow", "deny", "require_approval", "workspace", "description", "budgets"];
 
     /// <summary>How many roles an 'inherits' chain may pass through.</summary>
     internal const int MaxInheritsDepth = 16;
@@ -230,6 +230,7 @@ internal sealed class IdentitiesYamlReader
                 Deny = Patterns(Get(body, "deny"), $"'deny' of role '{key.Value}'", knownActions),
                 RequireApproval = Patterns(Get(body, "require_approval"), $"'require_approval' of role '{key.Value}'", knownActions),
                 Workspace = workspace,
+                Budgets = BudgetsYamlReader.Read(Get(body, "budgets"), $"role '{key.Value}'", knownActions, Error),
             };
             positions[key.Value] = key;
         }
@@ -328,6 +329,7 @@ internal sealed class IdentitiesYamlReader
             var principals = ReadAccounts(key.Value, Get(body, "accounts"), body, claimedAt);
             var allow = Patterns(Get(body, "allow"), $"'allow' of identity '{key.Value}'", knownActions);
             var deny = Patterns(Get(body, "deny"), $"'deny' of identity '{key.Value}'", knownActions);
+            var budgets = BudgetsYamlReader.Read(Get(body, "budgets"), $"identity '{key.Value}'", knownActions, Error);
 
             if (role is null)
             {
@@ -340,6 +342,7 @@ internal sealed class IdentitiesYamlReader
                 Principals = principals,
                 Allow = allow,
                 Deny = deny,
+                Budgets = budgets,
             };
             profiles.Add(key.Value, profile);
             foreach (var principal in principals)
