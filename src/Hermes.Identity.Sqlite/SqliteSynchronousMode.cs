@@ -1,6 +1,6 @@
 namespace Hermes.Identity.Sqlite;
 
-/// <summary>SQLite's <c>PRAGMA synchronous</c> setting for the session databases (always in WAL mode). OFF is not offered.</summary>
+/// <summary>SQLite's <c>PRAGMA synchronous</c> setting for the session databases and the state database (always in WAL mode). OFF is not offered.</summary>
 public enum SqliteSynchronousMode
 {
     /// <summary>Sync the WAL on every commit: a committed write survives a power loss. The default.</summary>

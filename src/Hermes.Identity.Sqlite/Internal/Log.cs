@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Hermes.Identity.Sqlite.Internal;
 
-// The Sqlite package's log lines: 7xx sessions.
+// The Sqlite package's log lines: 700-719 sessions, 720-739 the state store.
 internal static partial class Log
 {
     [LoggerMessage(700, LogLevel.Information, "Profile {Reader} ({Role}) read the sessions of {Target} ({Operation}) under sessions.read.all in turn {TurnId}.", EventName = "AllSessionsRead")]
@@ -40,4 +40,10 @@ internal static partial class Log
 
     [LoggerMessage(711, LogLevel.Warning, "Could not check or tidy the files of the session database {Path}.", EventName = "SessionDatabaseCheckFailed")]
     public static partial void DatabaseCheckFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(720, LogLevel.Information, "Set up the state database {Path}: schema version {From} to {To}.", EventName = "StateDatabaseMigrated")]
+    public static partial void StateDatabaseMigrated(ILogger logger, string path, int from, int to);
+
+    [LoggerMessage(721, LogLevel.Debug, "Deleted {Count} state records that expired before {Cutoff} from {Path}.", EventName = "StateRecordsPurged")]
+    public static partial void StateRecordsPurged(ILogger logger, int count, DateTimeOffset cutoff, string path);
 }
