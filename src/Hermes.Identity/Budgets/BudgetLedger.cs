@@ -12,7 +12,7 @@ namespace Hermes.Identity.Budgets;
 /// day, refuses what would go past a limit, and keeps the counts in the state store. The library charges turns
 /// (<c>ITurnScopeFactory.BeginTurn</c>) and tool calls (<c>PolicyEngine.AuthorizeToolCallAsync</c>) itself; an agent-stack
 /// adapter asks <see cref="CheckModelCall"/> before each model call and reports the tokens the model used with
-/// <see cref="RecordTokens"/>. A singleton of <c>AddHermesIsolation</c>: get it from the service provider.
+/// <see cref="RecordTokens(long)"/>. A singleton of <c>AddHermesIsolation</c>: get it from the service provider.
 /// </summary>
 /// <remarks>
 /// <para>Counts are exact within a process: concurrent callers never take more than a limit between them. They are
@@ -91,18 +91,38 @@ public sealed class BudgetLedger : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Counts <paramref name="tokens"/> model tokens (input and output: the usage's total) against the current turn's
-    /// person's token budgets. Tokens already used are always counted, even past a limit; the next
+    /// Counts <paramref name="tokens"/> model tokens (input and output: the usage's total) against the token budgets of
+    /// the current turn's person. Tokens already used are always counted, even past a limit; the next
     /// <see cref="CheckModelCall"/> is then refused. Nothing is counted for a person without a token budget.
     /// </summary>
     /// <param name="tokens">The tokens one model call used, 0 or more.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="tokens"/> is negative.</exception>
     /// <exception cref="NoActiveTurnException">No turn is in progress on this async flow: there is nobody to charge.</exception>
+    /// <exception cref="InvalidOperationException">Budgets are configured but no state store is registered.</exception>
+    /// <exception cref="StateStoreException">The person's counters could not be read from the state store.</exception>
     public void RecordTokens(long tokens)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(tokens);
-        var turn = AmbientTurn.Peek() ?? throw new NoActiveTurnException(
-            "Tokens are counted for the person of the turn in progress, and no turn is in progress on this async flow. Record a model call's usage inside the turn that made it.");
+        RecordTokens(
+            AmbientTurn.Peek() ?? throw new NoActiveTurnException(
+                "Tokens are counted for the person of the turn in progress, and no turn is in progress on this async flow. Record a model call's usage inside the turn that made it, or pass that turn's context."),
+            tokens);
+    }
+
+    /// <summary>
+    /// Counts <paramref name="tokens"/> model tokens against the token budgets of <paramref name="turn"/>'s person, whether
+    /// or not that turn is still in progress: for usage that arrives after the turn's code moved on (the end of a streamed
+    /// response read late). See <see cref="RecordTokens(long)"/>.
+    /// </summary>
+    /// <param name="turn">The turn whose model call used the tokens.</param>
+    /// <param name="tokens">The tokens one model call used, 0 or more.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tokens"/> is negative.</exception>
+    /// <exception cref="InvalidOperationException">Budgets are configured but no state store is registered.</exception>
+    /// <exception cref="StateStoreException">The person's counters could not be read from the state store.</exception>
+    public void RecordTokens(TurnContext turn, long tokens)
+    {
+        ArgumentNullException.ThrowIfNull(turn);
+        ArgumentOutOfRangeException.ThrowIfNegative(tokens);
         if (tokens == 0)
         {
             return;

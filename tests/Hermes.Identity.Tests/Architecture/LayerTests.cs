@@ -23,6 +23,7 @@ public class LayerTests
         ["Hermes.Identity.Audit"] = 3,                      // the decision log
         ["Hermes.Identity.Policy"] = 4,                     // the policy engine, the RBAC backend, approvals
         ["Hermes.Identity.Turns"] = 4,                      // the turn: its factory, the current profile, the turn's scope
+        ["Hermes.Identity.Budgets"] = 4,                    // budget counters: charged by the engine and the turn factory, kept in the state store
         ["Hermes.Identity.Memory"] = 5,                     // per-profile stores
         ["Hermes.Identity.Workspace"] = 5,
         ["Hermes.Identity.Sessions"] = 5,

@@ -81,6 +81,33 @@ internal static class BudgetsYamlReader
         return result.ToFrozenDictionary();
     }
 
+    /// <summary>
+    /// A built-in role given only <c>budgets:</c> (and perhaps a description) keeps its built-in rules and gains the
+    /// budgets: the built-in roles have no budgets by default, and adding some must not mean writing their rules out.
+    /// Any other key (allow, deny, inherits, …) redefines the role as before. Null when this is not that case.
+    /// </summary>
+    public static RoleDefinition? OnlyBudgetsForBuiltIn(string role, YMapping body, string[] knownActions, Action<YNode, string> error)
+    {
+        if (!BuiltInRoles.Definitions.TryGetValue(role, out var builtIn)
+            || !body.Entries.Any(e => e.Key.Value == "budgets")
+            || body.Entries.Any(e => e.Key.Value is not ("budgets" or "description")))
+        {
+            return null;
+        }
+
+        var budgets = Read(body.Entries.First(e => e.Key.Value == "budgets").Value, $"role '{role}'", knownActions, error);
+        return new RoleDefinition(builtIn.Name)
+        {
+            Inherits = builtIn.Inherits,
+            Allow = builtIn.Allow,
+            Deny = builtIn.Deny,
+            RequireApproval = builtIn.RequireApproval,
+            Workspace = builtIn.Workspace,
+            IsBuiltIn = true,
+            Budgets = budgets,
+        };
+    }
+
     /// <summary>Whether a counter name is one this library counts, and if not, why and what to write instead.</summary>
     internal static string? CounterProblem(string counter, IReadOnlyCollection<string> categories)
     {

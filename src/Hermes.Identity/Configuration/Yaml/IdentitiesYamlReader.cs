@@ -208,6 +208,12 @@ internal sealed class IdentitiesYamlReader
 
             body ??= new YMapping([], value.Line, value.Column);
             CheckKeys(body, RoleKeys, $"in role '{key.Value}'");
+            if (BudgetsYamlReader.OnlyBudgetsForBuiltIn(key.Value, body, knownActions, Error) is { } withBudgets)
+            {
+                roles[key.Value] = withBudgets; // 'guest: { budgets: ... }' adds budgets to the built-in guest, keeping its rules
+                positions[key.Value] = key;
+                continue;
+            }
 
             var workspace = WorkspaceConfinement.Confined;
             if (Get(body, "workspace") is { } ws)
