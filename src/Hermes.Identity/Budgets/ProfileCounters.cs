@@ -12,12 +12,18 @@ internal sealed class ProfileCounters
     private readonly Lock _loadLock = new();
     private Task? _load;
     private Dictionary<string, (long Window, long Count)> _loaded = [];
+    private bool _isLoaded;
 
     public ProfileCounters(string profileKey) => ProfileKey = profileKey;
 
     public string ProfileKey { get; }
 
-    public bool IsLoaded { get; private set; }
+    // Written once the record is read; read without the load lock, so volatile: a reader that sees it true sees the counts.
+    public bool IsLoaded
+    {
+        get => Volatile.Read(ref _isLoaded);
+        private set => Volatile.Write(ref _isLoaded, value);
+    }
 
     /// <summary>The version of the stored record when this process last saw it; -1 when unknown (after its own write).</summary>
     public long Version { get; set; } = -1;
