@@ -43,6 +43,7 @@ public sealed class BudgetLedger : IAsyncDisposable, IDisposable
     private readonly SemaphoreSlim _flushLock = new(1, 1);
     private readonly Lock _timerLock = new();
     private BudgetPlan? _plan;
+    private CurrentWindows? _windows;
     private ITimer? _timer;
     private long _lastSequence = -1;
     private int _disposed;
@@ -400,18 +401,17 @@ public sealed class BudgetLedger : IAsyncDisposable, IDisposable
     }
 
     // Takes 1 from every cell, or from none: a cell without room undoes the ones taken before it.
-    private static bool TryTake(BudgetCell[] cells, DateTimeOffset now, out BudgetCell refused, out long used)
+    private bool TryTake(BudgetCell[] cells, DateTimeOffset now, out BudgetCell refused, out long used)
     {
-        var hour = BudgetClock.HourIndex(now);
-        var day = BudgetClock.DayIndex(now);
+        var windows = WindowsAt(now);
         for (var i = 0; i < cells.Length; i++)
         {
             var cell = cells[i];
-            if (!cell.Count.TryAdd(cell.Window == BudgetWindow.Hour ? hour : day, 1, cell.Limit, out used))
+            if (!cell.Count.TryAdd(cell.Window == BudgetWindow.Hour ? windows.Hour : windows.Day, 1, cell.Limit, out used))
             {
                 for (var j = 0; j < i; j++)
                 {
-                    cells[j].Count.Remove(cells[j].Window == BudgetWindow.Hour ? hour : day, 1);
+                    cells[j].Count.Remove(cells[j].Window == BudgetWindow.Hour ? windows.Hour : windows.Day, 1);
                 }
 
                 refused = cell;
@@ -422,6 +422,20 @@ public sealed class BudgetLedger : IAsyncDisposable, IDisposable
         refused = null!;
         used = 0;
         return true;
+    }
+
+    // The hour and day indices of now, kept for the current hour: a decision compares two numbers instead of dividing.
+    private CurrentWindows WindowsAt(DateTimeOffset now)
+    {
+        var ticks = now.UtcTicks;
+        var windows = Volatile.Read(ref _windows);
+        if (windows is null || ticks < windows.Start || ticks >= windows.End)
+        {
+            windows = new CurrentWindows(now);
+            Volatile.Write(ref _windows, windows);
+        }
+
+        return windows;
     }
 
     private PolicyDecision Refuse(ProfileBudget budget, BudgetCell cell, long used, long window, string what)

@@ -13,6 +13,7 @@ internal sealed class ProfileBudget
     public ProfileBudget(BudgetPlan plan, string subject, string profileKey, BudgetCell[] turns, BudgetCell[] tokens, FrozenDictionary<string, BudgetCell[]>? tools)
     {
         Plan = plan;
+        Table = plan.Snapshot.RoleTable;
         Subject = subject;
         ProfileKey = profileKey;
         Turns = turns;
@@ -26,7 +27,7 @@ internal sealed class ProfileBudget
     public BudgetPlan Plan { get; }
 
     /// <summary>RoleTable of the configuration these budgets were compiled from.</summary>
-    public RoleTable Table => Plan.Snapshot.RoleTable;
+    public RoleTable Table { get; }
 
     /// <summary>How a refusal names the person: <c>mei (role trusted)</c>.</summary>
     public string Subject { get; }
