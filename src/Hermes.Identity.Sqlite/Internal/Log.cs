@@ -46,4 +46,10 @@ internal static partial class Log
 
     [LoggerMessage(721, LogLevel.Debug, "Deleted {Count} state records that expired before {Cutoff} from {Path}.", EventName = "StateRecordsPurged")]
     public static partial void StateRecordsPurged(ILogger logger, int count, DateTimeOffset cutoff, string path);
+
+    [LoggerMessage(722, LogLevel.Warning, "The state database {Path} was replaced while open (another file was renamed over it, as when a backup is restored with mv); closed this process's connections to the old file and opened the one now at that path.", EventName = "StateDatabaseReplaced")]
+    public static partial void StateDatabaseReplaced(ILogger logger, string path);
+
+    [LoggerMessage(723, LogLevel.Warning, "The state database {Path} was deleted or moved while open; closed this process's connections to it and started a new, empty one at that path (pending pairings and approvals were in the old file).", EventName = "StateDatabaseVanished")]
+    public static partial void StateDatabaseVanished(ILogger logger, string path);
 }

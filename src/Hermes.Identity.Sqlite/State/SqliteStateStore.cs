@@ -29,7 +29,8 @@ internal sealed class SqliteStateStore : IIdentityStateStore, IDisposable
     private readonly StateConnections _connections;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private long _commits;
+    private readonly SemaphoreSlim _writers = new(1, 1);
+    private long _commits; // under _writers
 
     public SqliteStateStore(string path, SqliteStateOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
     {
@@ -97,12 +98,23 @@ internal sealed class SqliteStateStore : IIdentityStateStore, IDisposable
         return ValueTask.FromResult<IReadOnlyList<StateRecord>>(records);
     }
 
-    public ValueTask<bool> TryCommitAsync(IReadOnlyList<StateChange> changes, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> TryCommitAsync(IReadOnlyList<StateChange> changes, CancellationToken cancellationToken = default)
     {
         Validate(changes);
         cancellationToken.ThrowIfCancellationRequested();
-        var purge = Interlocked.Increment(ref _commits) % PurgeEvery == 1;
-        return ValueTask.FromResult(Run(connection => Commit(connection, changes, purge, cancellationToken)));
+
+        // SQLite lets one writer at a time in: this process's commits queue here, in turn and without holding a
+        // thread, and only wait on SQLite's busy handler (BusyTimeout) for other processes' commits.
+        await _writers.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var purge = ++_commits % PurgeEvery == 1;
+            return Run(connection => Commit(connection, changes, purge, cancellationToken));
+        }
+        finally
+        {
+            _writers.Release();
+        }
     }
 
     public ValueTask<long> GetSequenceAsync(CancellationToken cancellationToken = default)
@@ -111,7 +123,11 @@ internal sealed class SqliteStateStore : IIdentityStateStore, IDisposable
         return ValueTask.FromResult(Run(ReadSequence));
     }
 
-    public void Dispose() => _connections.Dispose();
+    public void Dispose()
+    {
+        _connections.Dispose();
+        _writers.Dispose();
+    }
 
     private bool Commit(SqliteConnection connection, IReadOnlyList<StateChange> changes, bool purge, CancellationToken cancellationToken)
     {
@@ -220,10 +236,11 @@ internal sealed class SqliteStateStore : IIdentityStateStore, IDisposable
         SqliteConnection? connection = null;
         try
         {
-            connection = _connections.Rent();
+            var lease = _connections.Rent();
+            connection = lease.Connection;
             var result = work(connection);
-            _connections.Return(connection);
             connection = null;
+            _connections.Return(lease);
             return result;
         }
         catch (Exception ex) when (StateStoreErrors.Translate(ex, DatabasePath) is { } error)

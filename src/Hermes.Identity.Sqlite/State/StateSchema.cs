@@ -87,7 +87,7 @@ internal static class StateSchema
         return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    private static void RefuseNewer(SqliteConnection connection, string path, int version)
+    internal static void RefuseNewer(SqliteConnection connection, string path, int version)
     {
         if (version <= LatestVersion)
         {

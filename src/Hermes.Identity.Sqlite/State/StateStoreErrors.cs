@@ -34,6 +34,11 @@ internal static class StateStoreErrors
         UnauthorizedAccessException => new StateStoreException(
             $"The state database {path} cannot be created or opened: the host's user may not write its folder ({error.Message}). Nothing was changed. " +
             $"Give the host's user write access to {Path.GetDirectoryName(path)} (and the data root above it).", error),
+        IOException io when io.HResult is ENoSpc or EDQuot => new StateStoreException(
+            $"The state database {path} cannot be created: the disk has no space left ({io.Message}). Nothing was changed. Free space on that disk; the store works again once space is freed.", error),
+        IOException io when io.HResult == ERoFs => new StateStoreException(
+            $"The state database {path} cannot be created: the file system it is on is mounted read-only ({io.Message}). Nothing was changed. " +
+            "Put the data root on a writable disk or remount it read-write; the store works again as soon as it can write.", error),
         IOException io => new StateStoreException(
             $"The state database {path} cannot be created or opened: {io.Message} Nothing was changed. " +
             $"Check that the data root is on a writable local disk with space left and that {Path.GetDirectoryName(path)} is a folder, not a file.", error),

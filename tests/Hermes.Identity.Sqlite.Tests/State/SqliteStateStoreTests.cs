@@ -1,5 +1,5 @@
+using Hermes.Identity.Sqlite.State;
 using Hermes.Identity.State;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hermes.Identity.Sqlite.Tests.State;
@@ -25,6 +25,9 @@ public sealed class SqliteStateStoreTests
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            Assert.True(File.Exists(path + "-wal"), "WAL mode: the log is there while the store is open");
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path + "-wal"));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path + "-shm"));
         }
 
         var record = await store.GetAsync("pairing", "ABC123");
@@ -73,46 +76,46 @@ public sealed class SqliteStateStoreTests
     }
 
     [Fact]
-    public async Task A_file_of_a_newer_schema_is_refused_with_what_to_do()
-    {
-        var folder = new TempDirectory("state");
-        Directory.CreateDirectory(folder.Combine("state"));
-        var path = folder.Combine("state", "identity.db");
-        using (var raw = new SqliteConnection($"Data Source={path};Pooling=False"))
-        {
-            raw.Open();
-            using var command = raw.CreateCommand();
-            command.CommandText = "CREATE TABLE about (name TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO about VALUES ('written_by', 'Hermes.Identity.Sqlite 9.0.0'); PRAGMA user_version = 7;";
-            command.ExecuteNonQuery();
-        }
-
-        await using var host = Host(folder: folder);
-        var error = await Assert.ThrowsAsync<StateStoreException>(() => host.Services.GetRequiredService<IIdentityStateStore>().GetAsync("k", "a").AsTask());
-        Assert.Contains(path, error.Message, StringComparison.Ordinal);
-        Assert.Contains("schema version 7", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Upgrade Hermes.Identity.Sqlite to 9.0.0 or newer", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_file_that_is_not_a_database_is_a_StateStoreException_naming_the_file()
-    {
-        var folder = new TempDirectory("state");
-        var path = folder.Write(Path.Combine("state", "identity.db"), new string('x', 8192));
-
-        await using var host = Host(folder: folder);
-        var store = host.Services.GetRequiredService<IIdentityStateStore>();
-        var error = await Assert.ThrowsAsync<StateStoreException>(() => store.TryCommitAsync([StateChange.Put("k", "a", "1", 0)]).AsTask());
-        Assert.Contains(path, error.Message, StringComparison.Ordinal);
-        Assert.Contains("restore the file from a backup, or delete it", error.Message, StringComparison.Ordinal);
-        Assert.IsType<SqliteException>(error.InnerException);
-    }
-
-    [Fact]
     public async Task Options_out_of_range_stop_the_host_at_start_up()
     {
         await using var host = Host(o => o.BusyTimeout = TimeSpan.FromMilliseconds(10));
         var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
             host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SqliteStateOptions>>().Value);
         Assert.Contains("SqliteStateOptions.BusyTimeout", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Records_expired_over_an_hour_ago_are_deleted_in_a_later_commit_never_what_it_writes_or_checks()
+    {
+        using var folder = new TempDirectory("state");
+        var path = SqliteStateStore.DatabasePathUnder(folder.Path);
+        var now = new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero);
+        using (var writer = new SqliteStateStore(path, new SqliteStateOptions(), new FixedClock(now.AddDays(-1))))
+        {
+            Assert.True(await writer.TryCommitAsync(
+            [
+                StateChange.Put("k", "long-gone", "{}", 0, now.AddHours(-2)),
+                StateChange.Put("k", "checked", "{}", 0, now.AddHours(-3)),
+                StateChange.Put("k", "recent", "{}", 0, now.AddMinutes(-30)),
+                StateChange.Put("k", "forever", "{}", 0),
+            ]));
+        }
+
+        using var store = new SqliteStateStore(path, new SqliteStateOptions(), new FixedClock(now));
+        var checkedRecord = (await store.GetAsync("k", "checked"))!;
+        // The first commit of this instance tidies up: it checks and rewrites "checked", and writes "fresh", itself expired long ago.
+        Assert.True(await store.TryCommitAsync(
+        [
+            StateChange.Put("k", "checked", """{"again":true}""", checkedRecord.Version, now.AddHours(-3)),
+            StateChange.Put("k", "fresh", "{}", 0, now.AddDays(-5)),
+        ]));
+
+        Assert.Equal(["checked", "forever", "fresh", "recent"], (await store.ListAsync("k")).Select(r => r.Key));
+        Assert.Null(await store.GetAsync("k", "long-gone"));
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }
