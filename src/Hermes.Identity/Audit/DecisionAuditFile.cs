@@ -93,6 +93,12 @@ internal sealed class DecisionAuditFile : IDisposable
         w.WriteString("turn", e.TurnId);
         w.WriteString("tool_call_id", Cut(e.ToolCallId));
         w.WriteString("args_digest", Cut(e.ArgumentsDigest));
+        if (e.Delegation is { } delegation)
+        {
+            // Only in a delegated turn's records: "profile" is the delegator, these name the job acting for them.
+            w.WriteString("delegation", delegation.Id);
+            w.WriteString("job", Cut(delegation.Job));
+        }
         if (e.Decision.Errors.Count > 0)
         {
             w.WriteStartArray("errors");

@@ -1,7 +1,8 @@
 
 namespace Hermes.Identity.Audit;
 
-// One decision as the decision log records it. Arguments appear only as their digest.
+// One decision as the decision log records it. Arguments appear only as their digest. Delegation is set for a decision in
+// a turn begun from one: the record then names the job and the delegation beside the delegator (ProfileKey).
 internal readonly record struct DecisionEntry(
     DateTimeOffset Time,
     string? ProfileKey,
@@ -12,4 +13,5 @@ internal readonly record struct DecisionEntry(
     PolicyDecision Decision,
     string? TurnId,
     string? ToolCallId,
-    string? ArgumentsDigest);
+    string? ArgumentsDigest,
+    Delegation? Delegation = null);

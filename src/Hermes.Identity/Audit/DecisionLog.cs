@@ -42,7 +42,18 @@ internal sealed class DecisionLog : IDisposable
             _metrics.Decisions.Add(1, new("effect", DecisionAuditFile.EffectName(decision.Effect)), new("role", entry.Role ?? "none"));
         }
 
-        if (decision.Effect == PolicyEffect.Allow)
+        if (entry.Delegation is { } delegation)
+        {
+            if (decision.Effect == PolicyEffect.Allow)
+            {
+                Log.PolicyAllowedForJob(_logger, entry.Action, entry.Resource, delegation.Job, entry.ProfileKey, entry.Role, delegation.Id, decision.Revision, decision.Reason);
+            }
+            else
+            {
+                Log.PolicyRefusedForJob(_logger, decision.Effect, entry.Action, entry.Resource, delegation.Job, entry.ProfileKey, entry.Role, delegation.Id, decision.Revision, decision.Reason);
+            }
+        }
+        else if (decision.Effect == PolicyEffect.Allow)
         {
             Log.PolicyAllowed(_logger, entry.Action, entry.Resource, entry.ProfileKey, entry.Role, decision.Revision, decision.Reason);
         }

@@ -17,6 +17,9 @@ public sealed class IdentitySnapshot
     internal const int MaxFileBytes = 1 << 20;
 
     private readonly FrozenDictionary<PlatformPrincipal, AgentProfile> _accounts;
+    private readonly FrozenDictionary<string, AgentProfile> _profiles;
+    private readonly FrozenDictionary<string, RoleDefinition> _roles;
+    private readonly FrozenDictionary<string, string> _tools;
 
     internal IdentitySnapshot(
         string revision,
@@ -32,14 +35,18 @@ public sealed class IdentitySnapshot
         Source = source;
         Root = root;
         UnknownSenders = unknownSenders;
-        Profiles = profiles;
+        Profiles = _profiles = profiles;
         _accounts = accounts;
-        Roles = roles;
-        Tools = tools;
+        Roles = _roles = roles;
+        Tools = _tools = tools;
         RoleTable = RoleTable.Build(roles, profiles, tools, unknownSenders);
     }
 
-    /// <summary>A hash of the file's content: the same file gives the same revision.</summary>
+    /// <summary>
+    /// A hash of the file's content: the same file gives the same revision. With paired people (<c>unknown_senders: pair</c>,
+    /// docs/pairing.md) it is followed by <c>+p</c> and the version of the paired accounts in the state store, such as
+    /// <c>3f2a9c01d4e5b6a7+p42</c>, so every decision records which state decided.
+    /// </summary>
     public string Revision { get; }
 
     /// <summary>Where the configuration was read from.</summary>
@@ -51,7 +58,7 @@ public sealed class IdentitySnapshot
     /// <summary>What happens to senders who are not listed.</summary>
     public UnknownSenderPolicy UnknownSenders { get; }
 
-    /// <summary>The configured people, by profile key.</summary>
+    /// <summary>The configured people, by profile key, and the people admitted through pairing.</summary>
     public IReadOnlyDictionary<string, AgentProfile> Profiles { get; }
 
     /// <summary>Every role in force, built-in and configured, by name.</summary>
@@ -63,7 +70,7 @@ public sealed class IdentitySnapshot
     /// <summary>The roles compiled into lookups, once per snapshot: what the built-in RBAC backend decides with.</summary>
     internal RoleTable RoleTable { get; }
 
-    /// <summary>Finds the configured profile that the account (<paramref name="platform"/>, <paramref name="userId"/>) belongs to. The user id is compared ordinally.</summary>
+    /// <summary>Finds the configured (or paired) profile that the account (<paramref name="platform"/>, <paramref name="userId"/>) belongs to. The user id is compared ordinally.</summary>
     public bool TryGetProfile(string platform, string userId, [NotNullWhen(true)] out AgentProfile? profile)
     {
         ArgumentNullException.ThrowIfNull(platform);
@@ -165,9 +172,45 @@ public sealed class IdentitySnapshot
         "with one account each, fewer with display names, several accounts or comments. The limit bounds the time and memory a reload takes. " +
         "Keep notes and long comments about people out of this file; a deployment with more people than that needs a directory of people kept in a database, not one file.";
 
+    /// <summary>Whether this is the snapshot that admits nobody (<see cref="DenyAll"/>): nothing may be added to it.</summary>
+    internal bool IsDenyAll => string.Equals(Revision, DenyAllRevision, StringComparison.Ordinal);
+
+    /// <summary>
+    /// This snapshot with people added or given more accounts (the people paired or linked at run time), under
+    /// <paramref name="revision"/>. Each profile in <paramref name="people"/> replaces the one of the same key, if any,
+    /// and every one of its accounts maps to it. The caller decides conflicts: the configured entries must win.
+    /// </summary>
+    internal IdentitySnapshot WithPeople(string revision, IReadOnlyCollection<AgentProfile> people)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(revision);
+        ArgumentNullException.ThrowIfNull(people);
+        var profiles = new Dictionary<string, AgentProfile>(_profiles, StringComparer.Ordinal);
+        var accounts = new Dictionary<PlatformPrincipal, AgentProfile>(_accounts);
+        foreach (var person in people)
+        {
+            profiles[person.Key] = person;
+            foreach (var account in person.Principals)
+            {
+                accounts[account] = person;
+            }
+        }
+
+        return new IdentitySnapshot(
+            revision,
+            Source,
+            Root,
+            UnknownSenders,
+            profiles.ToFrozenDictionary(StringComparer.Ordinal),
+            accounts.ToFrozenDictionary(),
+            _roles,
+            _tools);
+    }
+
+    private const string DenyAllRevision = "deny-all";
+
     /// <summary>A snapshot that admits nobody: used when the host asked to deny everything while the file is invalid.</summary>
     internal static IdentitySnapshot DenyAll(string root, string source) => new(
-        "deny-all",
+        DenyAllRevision,
         source,
         Path.GetFullPath(root),
         UnknownSenderPolicy.Deny,

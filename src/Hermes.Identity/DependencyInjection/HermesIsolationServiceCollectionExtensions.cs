@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
 using Hermes.Identity;
 using Hermes.Identity.Configuration;
+using Hermes.Identity.Delegations;
 using Hermes.Identity.Internal;
-using Hermes.Identity.Profiles;
 using Hermes.Identity.Turns;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -51,11 +51,9 @@ public static class HermesIsolationServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetService<ILoggerFactory>());
         });
-        services.TryAddSingleton<IIdentitySnapshotProvider>(sp => sp.GetRequiredService<YamlIdentitySnapshotProvider>());
-        services.TryAddSingleton<IIdentityResolver>(sp => new SnapshotIdentityResolver(
-            sp.GetRequiredService<IIdentitySnapshotProvider>(),
-            sp.GetRequiredService<HermesMetrics>(),
-            sp.GetService<ILoggerFactory>()));
+        // identities.yaml, merged with the paired accounts when a state store is registered (PairingServiceRegistration).
+        services.TryAddSingleton(PairingServiceRegistration.Snapshots);
+        services.TryAddSingleton(PairingServiceRegistration.Resolver);
 
         services.TryAddSingleton<ICurrentProfile, CurrentTurnAccessor>();
         services.TryAddSingleton<ITurnScopeFactory>(sp => new TurnScopeFactory(
@@ -65,6 +63,7 @@ public static class HermesIsolationServiceCollectionExtensions
             sp.GetRequiredService<HermesMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>(),
+            () => sp.GetService<DelegationRegistry>(),
             sp.GetRequiredService<Hermes.Identity.Budgets.BudgetLedger>()));
         services.TryAddScoped<TurnScopeState>();
         services.TryAddScoped(sp => sp.GetRequiredService<TurnScopeState>().RequireContext());
@@ -76,6 +75,8 @@ public static class HermesIsolationServiceCollectionExtensions
         WorkspaceServiceRegistration.Add(services);
         PromptServiceRegistration.Add(services);
         PersonalDataServiceRegistration.Add(services);
+        PairingServiceRegistration.Add(services);
+        DelegationServiceRegistration.Add(services);
 
         return new HermesIsolationBuilder(services);
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Hermes.Identity.Audit;
 using Hermes.Identity.Budgets;
 using Hermes.Identity.Configuration.Roles;
+using Hermes.Identity.Delegations;
 using Hermes.Identity.Internal;
 using Hermes.Identity.Turns;
 
@@ -369,6 +370,12 @@ public sealed class PolicyEngine
 
     private PolicyDecision Finish(in Call call, RoleRules? rules, PolicyDecision decision, Mode mode, Activity? activity, List<string>? trail)
     {
+        // A turn begun from a delegation: the delegator's decision, and only within the delegation's actions.
+        if (call.Turn?.Delegation is { } delegation)
+        {
+            decision = DelegationBounds.Apply(delegation, call.Action!, decision, trail);
+        }
+
         if (decision.Effect == PolicyEffect.RequireApproval)
         {
             decision = WithApproval(call, decision, mode, trail);
@@ -386,7 +393,7 @@ public sealed class PolicyEngine
         var role = rules?.Role ?? call.Subject?.Role;
         if ((mode & Mode.Record) != 0 && _log.IsRecording(decision))
         {
-            _log.Record(new DecisionEntry(call.Time ?? (_log.NeedsTime ? _time.GetUtcNow() : default), call.Subject?.Key, role, call.Sender, call.Action!, call.Resource, decision, call.TurnId, call.ToolCallId, call.ArgumentsDigest));
+            _log.Record(new DecisionEntry(call.Time ?? (_log.NeedsTime ? _time.GetUtcNow() : default), call.Subject?.Key, role, call.Sender, call.Action!, call.Resource, decision, call.TurnId, call.ToolCallId, call.ArgumentsDigest, call.Turn?.Delegation));
         }
 
         if (activity is not null)

@@ -45,6 +45,16 @@ public sealed class AgentProfile
 
     // Budgets this person has in identities.yaml, over those of their role (see Hermes.Identity.Budgets).
     internal IReadOnlyDictionary<BudgetKey, long?> Budgets { get; init; } = BudgetLimits.None;
+    // The same person with more accounts (linked through pairing): every other property is kept as configured.
+    internal AgentProfile WithAccounts(string fullRoot, IEnumerable<PlatformPrincipal> more) => new(Key, Role, fullRoot)
+    {
+        DisplayName = DisplayName,
+        Principals = [.. Principals, .. more],
+        IsGuest = IsGuest,
+        Allow = Allow,
+        Deny = Deny,
+        Budgets = Budgets,
+    };
 
     /// <inheritdoc />
     public override string ToString() => $"{Key} ({Role})";

@@ -33,6 +33,20 @@ public sealed class SenderEnvelope
         DisplayName = displayName;
     }
 
+    // The platform of a delegated turn's synthetic sender. '@' is refused by the public constructor and by identities.yaml,
+    // so no real message can carry it and no configured account can match it.
+    internal const string DelegationPlatform = "@delegation";
+
+    // The synthetic sender of a turn begun from a delegation: made here only, never validated as a platform's.
+    private SenderEnvelope(string delegationId)
+    {
+        Platform = DelegationPlatform;
+        UserId = delegationId;
+        ChatKind = ChatKind.Direct;
+    }
+
+    internal static SenderEnvelope ForDelegation(string delegationId) => new(delegationId);
+
     /// <summary>The normalised platform name: lower case, letters, digits, <c>-</c> and <c>_</c>.</summary>
     public string Platform { get; }
 

@@ -56,9 +56,24 @@ internal sealed class SnapshotIdentityResolver : IIdentityResolver
             return IdentityResolution.Admitted(sender, guest, snapshot.Revision);
         }
 
+        if (snapshot.UnknownSenders == UnknownSenderPolicy.Pair)
+        {
+            // The pairing resolver answers these; it is registered only with a state store to keep the codes in.
+            throw new InvalidOperationException(PairingNeedsStateStore);
+        }
+
         const string reason = "This bot only answers people its owner has listed, and you are not on the list.";
-        _metrics.Resolutions.Add(1, new("outcome", "rejected"), new("role", "none"));
-        Log.SenderRejected(_logger, principal, reason);
+        CountRejected(sender, reason);
         return IdentityResolution.Rejected(sender, reason, snapshot.Revision);
+    }
+
+    internal const string PairingNeedsStateStore =
+        "identities.yaml says 'unknown_senders: pair', which keeps pending pairing codes in the identity state store, and none is registered: " +
+        "call AddSqliteState() (Hermes.Identity.Sqlite) or register an IIdentityStateStore.";
+
+    internal void CountRejected(SenderEnvelope sender, string reason)
+    {
+        _metrics.Resolutions.Add(1, new("outcome", "rejected"), new("role", "none"));
+        Log.SenderRejected(_logger, sender.Account, reason);
     }
 }

@@ -3,12 +3,13 @@ namespace Hermes.Identity;
 /// <summary>Who one turn is for: the admitted profile, the envelope it came from, and the turn's own ids.</summary>
 public sealed class TurnContext
 {
-    internal TurnContext(AgentProfile profile, SenderEnvelope sender, string revision, DateTimeOffset startedAt)
+    internal TurnContext(AgentProfile profile, SenderEnvelope sender, string revision, DateTimeOffset startedAt, Delegation? delegation = null)
     {
         Profile = profile;
         Sender = sender;
         Revision = revision;
         StartedAt = startedAt;
+        Delegation = delegation;
     }
 
     private string? _turnId;
@@ -26,8 +27,19 @@ public sealed class TurnContext
     /// <summary>The profile the turn is for.</summary>
     public AgentProfile Profile { get; }
 
-    /// <summary>The platform-verified sender of the message that began the turn.</summary>
+    /// <summary>
+    /// The platform-verified sender of the message that began the turn. For a turn begun from a delegation, a synthetic
+    /// envelope no platform can send and no identities.yaml can name: platform <c>@delegation</c>, user id the
+    /// delegation's id, a direct chat, no display name.
+    /// </summary>
     public SenderEnvelope Sender { get; }
+
+    /// <summary>
+    /// The delegation the turn was begun from (a job or a sub-agent acting for <see cref="Profile"/>), or
+    /// <see langword="null"/> for a turn begun from a message. In a delegated turn every decision is the delegator's own
+    /// decision under the configuration in force, limited to the delegation's actions, and never waits for an approval.
+    /// </summary>
+    public Delegation? Delegation { get; }
 
     /// <summary>The revision of the identity configuration the sender was resolved under.</summary>
     public string Revision { get; }
@@ -86,5 +98,7 @@ public sealed class TurnContext
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"turn {TurnId} for {Profile.Key} from {Sender.Account}";
+    public override string ToString() => Delegation is { } d
+        ? $"turn {TurnId} for {Profile.Key} from job '{d.Job}' ({d.Id})"
+        : $"turn {TurnId} for {Profile.Key} from {Sender.Account}";
 }

@@ -1,4 +1,5 @@
 using Hermes.Identity.Budgets;
+using Hermes.Identity.Delegations;
 using Hermes.Identity.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -14,10 +15,12 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
     private readonly HermesMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Func<DelegationRegistry?>? _delegations;
     private readonly BudgetLedger? _budgets;
 
-    public TurnScopeFactory(IServiceScopeFactory scopes, IIdentityResolver resolver, IIdentitySnapshotProvider snapshots, HermesMetrics metrics, TimeProvider time, ILoggerFactory? loggerFactory = null, BudgetLedger? budgets = null)
+    public TurnScopeFactory(IServiceScopeFactory scopes, IIdentityResolver resolver, IIdentitySnapshotProvider snapshots, HermesMetrics metrics, TimeProvider time, ILoggerFactory? loggerFactory = null, Func<DelegationRegistry?>? delegations = null, BudgetLedger? budgets = null)
     {
+        _delegations = delegations;
         _budgets = budgets;
         _scopes = scopes;
         _resolver = resolver;
@@ -57,7 +60,59 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
     {
         ArgumentNullException.ThrowIfNull(resolution);
         var profile = Admit(resolution, out var revision);
-        var context = new TurnContext(profile, resolution.Sender, revision, _time.GetUtcNow());
+        return Begin(new TurnContext(profile, resolution.Sender, revision, _time.GetUtcNow()));
+    }
+
+    public async Task<Delegation> RunDelegatedTurnAsync(string delegationId, Func<TurnScope, Task> body, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(delegationId);
+        ArgumentNullException.ThrowIfNull(body);
+        var registry = _delegations?.Invoke() ?? throw new InvalidOperationException(
+            "Delegated turns need the delegation registry, which AddHermesIsolation registers; this factory was built without it.");
+        var caller = CurrentTurnAccessor.Peek();
+        var admitted = await registry.AdmitAsync(delegationId, caller, cancellationToken).ConfigureAwait(false);
+        if (caller is null)
+        {
+            return await RunDelegatedAsync(admitted, body, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Started from inside a turn (a sub-agent spawned by its parent): the child's turn runs on a flow of its own, so
+        // the caller's turn stays the caller's, and the child sees only its own.
+        Task<Delegation> child;
+        using (ExecutionContext.SuppressFlow())
+        {
+            child = Task.Run(() => RunDelegatedAsync(admitted, body, cancellationToken), CancellationToken.None);
+        }
+
+        return await child.ConfigureAwait(false);
+    }
+
+    private async Task<Delegation> RunDelegatedAsync(AdmittedDelegation admitted, Func<TurnScope, Task> body, CancellationToken cancellationToken)
+    {
+        // The turn's profile is the delegator's as the configuration in force has it; the sender is synthetic, and
+        // nothing the body can pass names another person. This method's own async flow holds the turn.
+        var delegation = admitted.Delegation;
+        if (_budgets is not null)
+        {
+            await _budgets.PrepareAsync(admitted.Profile, cancellationToken).ConfigureAwait(false); // a delegated turn counts as a turn of the delegator
+        }
+
+        var context = new TurnContext(admitted.Profile, SenderEnvelope.ForDelegation(delegation.Id), admitted.Revision, _time.GetUtcNow(), delegation);
+        var turn = Begin(context);
+        await using (turn.ConfigureAwait(false))
+        {
+            Log.DelegatedTurnBegan(_logger, context.TurnId, delegation.Job, admitted.Profile.Key, admitted.Profile.Role, delegation.Id);
+            cancellationToken.ThrowIfCancellationRequested();
+            await body(turn).ConfigureAwait(false);
+        }
+
+        return delegation;
+    }
+
+    // Every turn begins here, from a message or from a delegation.
+    private TurnScope Begin(TurnContext context)
+    {
+        var profile = context.Profile;
         _budgets?.ChargeTurn(context); // an exhausted turn budget throws AccessDeniedException: no turn begins
 
         // The turn's DI scope is made when the turn first asks for it (TurnScope.Services, ICurrentProfile.Services):

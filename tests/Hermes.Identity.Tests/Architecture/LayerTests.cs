@@ -24,9 +24,11 @@ public class LayerTests
         ["Hermes.Identity.Policy"] = 4,                     // the policy engine, the RBAC backend, approvals
         ["Hermes.Identity.Turns"] = 4,                      // the turn: its factory, the current profile, the turn's scope
         ["Hermes.Identity.Budgets"] = 4,                    // budget counters: charged by the engine and the turn factory, kept in the state store
+        ["Hermes.Identity.Delegations"] = 4,                // delegations: jobs and sub-agents acting for a person, their store records and bounds
         ["Hermes.Identity.Memory"] = 5,                     // per-profile stores
         ["Hermes.Identity.Workspace"] = 5,
         ["Hermes.Identity.Sessions"] = 5,
+        ["Hermes.Identity.Pairing"] = 4,                    // pairing and linking: codes, approvals, the paired overlay on the snapshot
         ["Hermes.Identity.PersonalData"] = 5,               // export and erasure over the per-profile stores
         ["Hermes.Identity.Prompt"] = 6,                     // the identity prompt
         ["Microsoft.Extensions.DependencyInjection"] = 6,   // registration: AddHermesIsolation and the builder (DependencyInjection/)
@@ -104,7 +106,7 @@ public class LayerTests
     // The check is only as good as what the reader sees: one use through each path it decodes.
     [Theory]
     [InlineData("Hermes.Identity.TurnContext", "Hermes.Identity.AmbientTurn")]                                           // a call in a method body
-    [InlineData("Microsoft.Extensions.DependencyInjection.HermesIsolationServiceCollectionExtensions", "Hermes.Identity.Profiles.SnapshotIdentityResolver")] // newobj inside a lambda
+    [InlineData("Microsoft.Extensions.DependencyInjection.HermesIsolationServiceCollectionExtensions", "Hermes.Identity.Turns.TurnScopeFactory")]          // newobj inside a lambda
     [InlineData("Hermes.Identity.Prompt.IdentityPrompt", "Hermes.Identity.Memory.IMemoryStore")]                         // inside an async method (its state machine)
     [InlineData("Microsoft.Extensions.DependencyInjection.PolicyBuilderExtensions", "Hermes.Identity.IPolicyBackend")]   // a generic constraint
     [InlineData("Hermes.Identity.Configuration.YamlIdentitySnapshotProvider", "Hermes.Identity.IIdentitySnapshotProvider")] // an interface

@@ -107,8 +107,9 @@ internal sealed class IdentitiesYamlReader
             {
                 case "guest": unknownSenders = UnknownSenderPolicy.Guest; break;
                 case "deny": unknownSenders = UnknownSenderPolicy.Deny; break;
+                case "pair": unknownSenders = UnknownSenderPolicy.Pair; break;
                 case null: break;
-                case var other: Error(unknownNode, $"'unknown_senders' is '{other}'; use 'guest' (admit unknown senders as isolated guests) or 'deny' (refuse them)."); break;
+                case var other: Error(unknownNode, $"'unknown_senders' is '{other}'; use 'guest' (admit unknown senders as isolated guests), 'pair' (give them a code the owner approves) or 'deny' (refuse them)."); break;
             }
         }
 
