@@ -10,12 +10,15 @@ namespace Hermes.Identity.Benchmarks;
 // loaded through AddHermesIsolation, no logger and no listener (the library's default).
 internal sealed record MessageBenchmarkHost(string Root, ServiceProvider Services, SenderEnvelope Sender)
 {
-    public static MessageBenchmarkHost Create(int identityCount)
+    /// <param name="identityCount">How many people identities.yaml lists.</param>
+    /// <param name="roles">A 'roles:' section to add (BudgetBenchmarks: the trusted role's budgets).</param>
+    /// <param name="isolation">Optional parts of the library (AddSqliteState).</param>
+    public static MessageBenchmarkHost Create(int identityCount, string? roles = null, Action<IHermesIsolationBuilder>? isolation = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "hermes-bench-message-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         var file = Path.Combine(root, "identities.yaml");
-        File.WriteAllText(file, Yaml(identityCount));
+        File.WriteAllText(file, Yaml(identityCount) + (roles ?? string.Empty));
 
         var services = new ServiceCollection();
         if (new FileInfo(file).Length > IdentitySnapshot.MaxFileBytes)
@@ -26,7 +29,8 @@ internal sealed record MessageBenchmarkHost(string Root, ServiceProvider Service
             services.AddSingleton<IIdentitySnapshotProvider>(new FixedSnapshot(snapshot));
         }
 
-        services.AddHermesIsolation(o => o.Root = root);
+        var builder = services.AddHermesIsolation(o => o.Root = root);
+        isolation?.Invoke(builder);
         var provider = services.BuildServiceProvider();
         if (provider.GetRequiredService<IIdentitySnapshotProvider>().Current.Profiles.Count != identityCount)
         {

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Hermes.Identity.AI.Approvals;
 using Hermes.Identity.AI.Internal;
 using Hermes.Identity.AI.Tools;
+using Hermes.Identity.Budgets;
 using Hermes.Identity.Policy;
 using Hermes.Identity.Prompt;
 using Microsoft.Extensions.AI;
@@ -23,10 +24,12 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
     private readonly UnknownCallAnswers _unknown;
     private readonly FunctionInvokingChatClient _loop;
     private readonly ILogger _logger;
+    private readonly BudgetLedger? _budgets;
 
-    public HermesIsolationChatClient(IChatClient innerClient, PolicyEngine policy, IdentityPrompt prompt, TurnAccess turns, ApprovalAnswers approvals, ILogger logger)
+    public HermesIsolationChatClient(IChatClient innerClient, PolicyEngine policy, IdentityPrompt prompt, TurnAccess turns, ApprovalAnswers approvals, ILogger logger, BudgetLedger? budgets = null)
         : base(innerClient)
     {
+        _budgets = budgets;
         _prompt = prompt;
         _turns = turns;
         _approvals = approvals;
@@ -58,10 +61,12 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
             return await AnswerUnknownCallsAsync(messages, stripped, reply, cancellationToken).ConfigureAwait(false);
         }
 
+        ThrowIfTokensUsedUp();
         var (preparedMessages, preparedOptions, withheld) = await PrepareAsync(messages, options, turn, cancellationToken).ConfigureAwait(false);
         FlowToolList.Current = withheld; // this async method's own flow: restored when it returns
         var response = await base.GetResponseAsync(preparedMessages, preparedOptions, cancellationToken).ConfigureAwait(false);
         response = await AnswerUnknownCallsAsync(preparedMessages, preparedOptions, response, cancellationToken).ConfigureAwait(false);
+        RecordTokens(turn, response.Usage); // the loop's usage: every model call of this request
         foreach (var message in response.Messages)
         {
             await _approvals.RegisterAsync(message.Contents, cancellationToken).ConfigureAwait(false);
@@ -79,6 +84,10 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         {
             Log.RequestOutsideTurn(_logger);
         }
+        else
+        {
+            ThrowIfTokensUsedUp();
+        }
 
         var (preparedMessages, preparedOptions, withheld) = turn is null
             ? (messages, WithoutTools(options), null)
@@ -87,6 +96,27 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         await foreach (var update in StreamAsync(preparedMessages, preparedOptions, withheld, turn, cancellationToken).ConfigureAwait(false))
         {
             yield return update;
+        }
+    }
+
+    // Budgets: a person whose token budget is used up gets no model call; the host sees AccessDeniedException and its reason.
+    private void ThrowIfTokensUsedUp()
+    {
+        if (_budgets?.CheckModelCall() is { IsAllowed: false } refusal)
+        {
+            throw new AccessDeniedException("model.call", null, refusal);
+        }
+    }
+
+    private void RecordTokens(TurnContext turn, UsageDetails? usage)
+    {
+        if (_budgets is not null && usage is not null)
+        {
+            var tokens = usage.TotalTokenCount ?? ((usage.InputTokenCount ?? 0) + (usage.OutputTokenCount ?? 0));
+            if (tokens > 0)
+            {
+                _budgets.RecordTokens(turn, tokens);
+            }
         }
     }
 
@@ -129,6 +159,13 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
                     if (turn is not null)
                     {
                         await _approvals.RegisterAsync(updates.Current.Contents, cancellationToken).ConfigureAwait(false);
+                        foreach (var content in updates.Current.Contents)
+                        {
+                            if (content is UsageContent usage)
+                            {
+                                RecordTokens(turn, usage.Details);
+                            }
+                        }
                     }
 
                     yield return updates.Current;

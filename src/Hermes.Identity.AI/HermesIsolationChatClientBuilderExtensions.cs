@@ -45,7 +45,7 @@ public static class HermesIsolationChatClientBuilderExtensions
             var logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.AI");
             var approvals = new ApprovalAnswers(policy, services.GetService<Hermes.Identity.Approvals.Approvals>(), logger);
             var prompt = services.GetRequiredService<IdentityPrompt>();
-            return new HermesIsolationChatClient(inner, policy, prompt, new TurnAccess(current), approvals, logger);
+            return new HermesIsolationChatClient(inner, policy, prompt, new TurnAccess(current), approvals, logger, services.GetService<Hermes.Identity.Budgets.BudgetLedger>());
         });
     }
 

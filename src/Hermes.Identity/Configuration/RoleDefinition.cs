@@ -40,6 +40,9 @@ internal sealed class RoleDefinition
     /// <summary>Whether file access is confined to the profile's workspace.</summary>
     public WorkspaceConfinement Workspace { get; internal init; }
 
+    /// <summary>The budgets this role sets (<c>budgets:</c>), by counter and window; a role inherits those it does not set. A null limit lifts an inherited one.</summary>
+    internal IReadOnlyDictionary<BudgetKey, long?> Budgets { get; init; } = BudgetLimits.None;
+
     /// <summary>Whether this is one of the built-in roles (<c>owner</c>, <c>trusted</c>, <c>guest</c>) as shipped.</summary>
     public bool IsBuiltIn { get; internal init; }
 }

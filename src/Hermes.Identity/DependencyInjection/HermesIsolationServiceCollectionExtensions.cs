@@ -63,11 +63,13 @@ public static class HermesIsolationServiceCollectionExtensions
             sp.GetRequiredService<HermesMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>(),
-            () => sp.GetService<DelegationRegistry>()));
+            () => sp.GetService<DelegationRegistry>(),
+            sp.GetRequiredService<Hermes.Identity.Budgets.BudgetLedger>()));
         services.TryAddScoped<TurnScopeState>();
         services.TryAddScoped(sp => sp.GetRequiredService<TurnScopeState>().RequireContext());
         services.TryAddScoped(sp => sp.GetRequiredService<TurnContext>().Profile);
 
+        BudgetServiceRegistration.Add(services);
         PolicyServiceRegistration.Add(services);
         MemoryServiceRegistration.Add(services);
         WorkspaceServiceRegistration.Add(services);

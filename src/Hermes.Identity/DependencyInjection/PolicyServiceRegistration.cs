@@ -37,7 +37,8 @@ internal static class PolicyServiceRegistration
             sp.GetRequiredService<IOptions<PolicyOptions>>().Value,
             sp.GetRequiredService<DecisionLog>(),
             sp.GetRequiredService<Hermes.Identity.Approvals.ApprovalBook>(),
-            sp.GetRequiredService<Hermes.Identity.Approvals.GrantBook>()));
+            sp.GetRequiredService<Hermes.Identity.Approvals.GrantBook>(),
+            sp.GetRequiredService<Hermes.Identity.Budgets.BudgetLedger>()));
         ApprovalServiceRegistration.Add(services);
     }
 

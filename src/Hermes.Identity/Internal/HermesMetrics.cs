@@ -18,6 +18,7 @@ internal sealed class HermesMetrics : IDisposable
         Turns = _meter.CreateCounter<long>("hermes.identity.turns", "{turn}", "Turns begun, by role.");
         ActiveTurns = _meter.CreateUpDownCounter<long>("hermes.identity.turns.active", "{turn}", "Turns in progress.");
         Decisions = _meter.CreateCounter<long>("hermes.identity.decisions", "{decision}", "Policy decisions, by effect and role.");
+        BudgetRefusals = _meter.CreateCounter<long>("hermes.identity.budget.refusals", "{refusal}", "Turns, tool calls and model calls refused by an exhausted budget, by counter kind (turns, tokens, tool) and window (hour, day).");
         PairingRequests = _meter.CreateCounter<long>("hermes.identity.pairing.requests", "{request}", "Unknown senders asking to pair, by outcome (issued, pending, rate_limited, full, not_direct).");
         PairingApprovals = _meter.CreateCounter<long>("hermes.identity.pairing.approvals", "{approval}", "Pairing decisions that changed who is admitted, by outcome (approved, linked, denied, revoked).");
         PairingLinks = _meter.CreateCounter<long>("hermes.identity.pairing.links", "{link}", "Self-service account links, by outcome (code_created, linked).");
@@ -37,6 +38,7 @@ internal sealed class HermesMetrics : IDisposable
 
     public Counter<long> Decisions { get; }
 
+    public Counter<long> BudgetRefusals { get; }
     public Counter<long> PairingRequests { get; }
 
     public Counter<long> PairingApprovals { get; }

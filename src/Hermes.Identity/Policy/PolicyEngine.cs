@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Hermes.Identity.Approvals;
 using Hermes.Identity.Audit;
+using Hermes.Identity.Budgets;
 using Hermes.Identity.Configuration.Roles;
 using Hermes.Identity.Delegations;
 using Hermes.Identity.Internal;
@@ -27,8 +28,9 @@ public sealed class PolicyEngine
     private readonly DecisionLog _log;
     private readonly ApprovalBook? _approvals;
     private readonly GrantBook? _grants;
+    private readonly BudgetLedger? _budgets;
 
-    internal PolicyEngine(IEnumerable<IPolicyBackend> backends, ICurrentProfile current, IIdentitySnapshotProvider snapshots, TimeProvider time, PolicyOptions options, DecisionLog log, ApprovalBook? approvals = null, GrantBook? grants = null)
+    internal PolicyEngine(IEnumerable<IPolicyBackend> backends, ICurrentProfile current, IIdentitySnapshotProvider snapshots, TimeProvider time, PolicyOptions options, DecisionLog log, ApprovalBook? approvals = null, GrantBook? grants = null, BudgetLedger? budgets = null)
     {
         ArgumentNullException.ThrowIfNull(backends);
         ArgumentNullException.ThrowIfNull(current);
@@ -45,6 +47,7 @@ public sealed class PolicyEngine
         _log = log;
         _approvals = approvals;
         _grants = grants;
+        _budgets = budgets;
     }
 
     [Flags]
@@ -436,6 +439,14 @@ public sealed class PolicyEngine
 
     private PolicyDecision Finish(in Call call, RoleRules? rules, PolicyDecision decision, Mode mode, Activity? activity, List<string>? trail)
     {
+        // Budgets: an allowed tool call in a turn is counted, or refused when it would go past a budget (enforce mode only:
+        // previews, explanations and the tools offered count nothing).
+        if (_budgets is not null && decision.Effect == PolicyEffect.Allow && (mode & Mode.ConsumeApprovals) != 0
+            && call.Turn is { } turn && rules?.Table is { } table && call.Action!.StartsWith(PolicyActions.ToolPrefix, StringComparison.Ordinal))
+        {
+            decision = _budgets.ChargeToolCall(turn, table, call.Action, decision);
+        }
+
         trail?.Add($"Decision: {decision.Effect}: {decision.Reason}");
         var role = rules?.Role ?? call.Subject?.Role;
         if ((mode & Mode.Record) != 0 && _log.IsRecording(decision))

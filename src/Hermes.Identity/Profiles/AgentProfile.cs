@@ -48,12 +48,20 @@ public sealed class AgentProfile
 
     internal IReadOnlyList<ConditionalPattern> ConditionalDeny { get; init; } = [];
 
+    // Actions this person may do only once someone with approval.grant approves the call ('require_approval:').
+    internal IReadOnlyList<string> RequireApproval { get; init; } = [];
+
+    internal IReadOnlyList<ConditionalPattern> ConditionalRequireApproval { get; init; } = [];
+
     // The automated sender kinds that get this identity's full role ('automated:'); the others get at most guest's rights.
     internal AutomatedSenders AcceptsAutomated { get; init; }
 
     /// <summary>Whether a message of <paramref name="kind"/> gets this identity's full role: a person always; an automated sender only if accepted.</summary>
     internal bool Accepts(SenderKind kind) =>
         kind == SenderKind.Person || (AcceptsAutomated & (AutomatedSenders)(1 << ((int)kind - 1))) != 0;
+
+    // Budgets this person has in identities.yaml, over those of their role (see Hermes.Identity.Budgets).
+    internal IReadOnlyDictionary<BudgetKey, long?> Budgets { get; init; } = BudgetLimits.None;
 
     // The same person with more accounts (linked through pairing): every other property is kept as configured.
     internal AgentProfile WithAccounts(string fullRoot, IEnumerable<PlatformPrincipal> more) => new(Key, Role, fullRoot)
@@ -66,6 +74,9 @@ public sealed class AgentProfile
         ConditionalAllow = ConditionalAllow,
         ConditionalDeny = ConditionalDeny,
         AcceptsAutomated = AcceptsAutomated,
+        RequireApproval = RequireApproval,
+        ConditionalRequireApproval = ConditionalRequireApproval,
+        Budgets = Budgets,
     };
 
     /// <inheritdoc />

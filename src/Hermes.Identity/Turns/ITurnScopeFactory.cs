@@ -21,6 +21,7 @@ public interface ITurnScopeFactory
     /// </summary>
     /// <returns>The resolution: when <see cref="IdentityResolution.IsAdmitted"/> is false the body did not run, and <see cref="IdentityResolution.RejectionReason"/> says why.</returns>
     /// <exception cref="InvalidOperationException">A turn is already in progress on this async flow.</exception>
+    /// <exception cref="AccessDeniedException">A turn budget of the person is used up (docs/budgets.md): the body did not run; <see cref="AccessDeniedException.Decision"/>'s reason says which budget and when it resets, for the host to reply with.</exception>
     Task<IdentityResolution> RunTurnAsync(SenderEnvelope sender, Func<TurnScope, Task> body, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -32,6 +33,7 @@ public interface ITurnScopeFactory
     /// </summary>
     /// <exception cref="SenderRejectedException">The resolution is a rejection, or the configuration in force no longer maps the sender to that profile.</exception>
     /// <exception cref="InvalidOperationException">A turn is already in progress on this async flow.</exception>
+    /// <exception cref="AccessDeniedException">A turn budget of the person is used up (docs/budgets.md): no turn began; the decision's reason says which budget and when it resets.</exception>
     TurnScope BeginTurn(IdentityResolution resolution);
 
     /// <summary>

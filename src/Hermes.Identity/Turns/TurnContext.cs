@@ -20,6 +20,10 @@ public sealed class TurnContext
     // Typed object here because the rules belong to the configuration layer, above this one; only the engine reads it.
     private object? _rules;
 
+    // The budgets of this turn's person under the configuration in force (Budgets.ProfileBudget), kept so that a tool
+    // decision finds its counters without a lookup by profile. Typed object for the same reason as the rules.
+    private object? _budget;
+
     /// <summary>The profile the turn is for.</summary>
     public AgentProfile Profile { get; }
 
@@ -52,6 +56,12 @@ public sealed class TurnContext
     {
         get => Volatile.Read(ref _rules);
         set => Volatile.Write(ref _rules, value);
+    }
+
+    internal object? Budget
+    {
+        get => Volatile.Read(ref _budget);
+        set => Volatile.Write(ref _budget, value);
     }
 
     /// <summary>

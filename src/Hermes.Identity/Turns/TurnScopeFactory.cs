@@ -1,3 +1,4 @@
+using Hermes.Identity.Budgets;
 using Hermes.Identity.Delegations;
 using Hermes.Identity.Internal;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,10 +16,12 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Func<DelegationRegistry?>? _delegations;
+    private readonly BudgetLedger? _budgets;
 
-    public TurnScopeFactory(IServiceScopeFactory scopes, IIdentityResolver resolver, IIdentitySnapshotProvider snapshots, HermesMetrics metrics, TimeProvider time, ILoggerFactory? loggerFactory = null, Func<DelegationRegistry?>? delegations = null)
+    public TurnScopeFactory(IServiceScopeFactory scopes, IIdentityResolver resolver, IIdentitySnapshotProvider snapshots, HermesMetrics metrics, TimeProvider time, ILoggerFactory? loggerFactory = null, Func<DelegationRegistry?>? delegations = null, BudgetLedger? budgets = null)
     {
         _delegations = delegations;
+        _budgets = budgets;
         _scopes = scopes;
         _resolver = resolver;
         _snapshots = snapshots;
@@ -35,6 +38,11 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
         if (!resolution.IsAdmitted)
         {
             return resolution;
+        }
+
+        if (_budgets is not null)
+        {
+            await _budgets.PrepareAsync(resolution.Profile!, cancellationToken).ConfigureAwait(false); // BeginTurn then need not block on the store
         }
 
         // This method's own async flow holds the turn, so the body sees it whoever called us.
@@ -84,6 +92,11 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
         // The turn's profile is the delegator's as the configuration in force has it; the sender is synthetic, and
         // nothing the body can pass names another person. This method's own async flow holds the turn.
         var delegation = admitted.Delegation;
+        if (_budgets is not null)
+        {
+            await _budgets.PrepareAsync(admitted.Profile, cancellationToken).ConfigureAwait(false); // a delegated turn counts as a turn of the delegator
+        }
+
         var context = new TurnContext(admitted.Profile, SenderEnvelope.ForDelegation(delegation.Id), admitted.Revision, _time.GetUtcNow(), delegation);
         var turn = Begin(context);
         await using (turn.ConfigureAwait(false))
@@ -100,6 +113,7 @@ internal sealed class TurnScopeFactory : ITurnScopeFactory
     private TurnScope Begin(TurnContext context)
     {
         var profile = context.Profile;
+        _budgets?.ChargeTurn(context); // an exhausted turn budget throws AccessDeniedException: no turn begins
 
         // The turn's DI scope is made when the turn first asks for it (TurnScope.Services, ICurrentProfile.Services):
         // a scope is the dearest part of a turn, and many messages never resolve a scoped service.

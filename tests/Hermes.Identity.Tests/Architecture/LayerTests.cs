@@ -23,6 +23,7 @@ public class LayerTests
         ["Hermes.Identity.Audit"] = 3,                      // the decision log
         ["Hermes.Identity.Policy"] = 4,                     // the policy engine, the RBAC backend, approvals
         ["Hermes.Identity.Turns"] = 4,                      // the turn: its factory, the current profile, the turn's scope
+        ["Hermes.Identity.Budgets"] = 4,                    // budget counters: charged by the engine and the turn factory, kept in the state store
         ["Hermes.Identity.Delegations"] = 4,                // delegations: jobs and sub-agents acting for a person, their store records and bounds
         ["Hermes.Identity.Approvals"] = 4,                  // approval requests answered later, grants limited in time and uses
         ["Hermes.Identity.Memory"] = 5,                     // per-profile stores

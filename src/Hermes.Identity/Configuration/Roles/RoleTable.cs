@@ -79,7 +79,8 @@ internal sealed class RoleTable
                 continue; // the reader refuses unknown roles; a profile without a role's rules gets nothing
             }
 
-            if (profile.Allow.Count == 0 && profile.Deny.Count == 0 && profile.ConditionalAllow.Count == 0 && profile.ConditionalDeny.Count == 0)
+            if (profile.Allow.Count == 0 && profile.Deny.Count == 0 && profile.RequireApproval.Count == 0
+                && profile.ConditionalAllow.Count == 0 && profile.ConditionalDeny.Count == 0 && profile.ConditionalRequireApproval.Count == 0)
             {
                 byProfile[profile.Key] = (roleFamily, profile);
                 continue;
@@ -88,8 +89,10 @@ internal sealed class RoleTable
             var source = "identity:" + profile.Key;
             var own = profile.Allow.Select(p => new CompiledRule(source, RuleKind.Allow, p))
                 .Concat(profile.Deny.Select(p => new CompiledRule(source, RuleKind.Deny, p)))
+                .Concat(profile.RequireApproval.Select(p => new CompiledRule(source, RuleKind.RequireApproval, p)))
                 .Concat(profile.ConditionalAllow.Select(c => new CompiledRule(source, RuleKind.Allow, c.Pattern, c.Chats)))
-                .Concat(profile.ConditionalDeny.Select(c => new CompiledRule(source, RuleKind.Deny, c.Pattern, c.Chats)));
+                .Concat(profile.ConditionalDeny.Select(c => new CompiledRule(source, RuleKind.Deny, c.Pattern, c.Chats)))
+                .Concat(profile.ConditionalRequireApproval.Select(c => new CompiledRule(source, RuleKind.RequireApproval, c.Pattern, c.Chats)));
             byProfile[profile.Key] = (new RuleFamily(ref index, profile.Role, profile.Key, roleFamily.Chain, [.. roleFamily.Rules, .. own], guest), profile);
         }
 

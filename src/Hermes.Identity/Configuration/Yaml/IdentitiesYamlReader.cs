@@ -9,8 +9,8 @@ namespace Hermes.Identity.Configuration.Yaml;
 internal sealed partial class IdentitiesYamlReader
 {
     private static readonly string[] RootKeys = ["version", "unknown_senders", "identities", "roles", "tools"];
-    private static readonly string[] IdentityKeys = ["display_name", "role", "accounts", "allow", "deny", "automated"];
-    private static readonly string[] RoleKeys = ["inherits", "allow", "deny", "require_approval", "workspace", "description"];
+    private static readonly string[] IdentityKeys = ["display_name", "role", "accounts", "allow", "deny", "require_approval", "automated", "budgets"];
+    private static readonly string[] RoleKeys = ["inherits", "allow", "deny", "require_approval", "workspace", "description", "budgets"];
 
     /// <summary>How many roles an 'inherits' chain may pass through.</summary>
     internal const int MaxInheritsDepth = 16;
@@ -208,6 +208,12 @@ internal sealed partial class IdentitiesYamlReader
 
             body ??= new YMapping([], value.Line, value.Column);
             CheckKeys(body, RoleKeys, $"in role '{key.Value}'");
+            if (BudgetsYamlReader.OnlyBudgetsForBuiltIn(key.Value, body, knownActions, Error) is { } withBudgets)
+            {
+                roles[key.Value] = withBudgets; // 'guest: { budgets: ... }' adds budgets to the built-in guest, keeping its rules
+                positions[key.Value] = key;
+                continue;
+            }
 
             var workspace = WorkspaceConfinement.Confined;
             if (Get(body, "workspace") is { } ws)
@@ -236,6 +242,7 @@ internal sealed partial class IdentitiesYamlReader
                 ConditionalDeny = deny.Conditional,
                 ConditionalRequireApproval = requireApproval.Conditional,
                 Workspace = workspace,
+                Budgets = BudgetsYamlReader.Read(Get(body, "budgets"), $"role '{key.Value}'", knownActions, Error),
             };
             positions[key.Value] = key;
         }
@@ -335,6 +342,8 @@ internal sealed partial class IdentitiesYamlReader
             var allow = Patterns(Get(body, "allow"), $"'allow' of identity '{key.Value}'", knownActions);
             var deny = Patterns(Get(body, "deny"), $"'deny' of identity '{key.Value}'", knownActions);
             var automated = Automated(Get(body, "automated"), key.Value);
+            var requireApproval = Patterns(Get(body, "require_approval"), $"'require_approval' of identity '{key.Value}'", knownActions);
+            var budgets = BudgetsYamlReader.Read(Get(body, "budgets"), $"identity '{key.Value}'", knownActions, Error);
 
             if (role is null)
             {
@@ -350,6 +359,9 @@ internal sealed partial class IdentitiesYamlReader
                 ConditionalAllow = allow.Conditional,
                 ConditionalDeny = deny.Conditional,
                 AcceptsAutomated = automated,
+                RequireApproval = requireApproval.Always,
+                ConditionalRequireApproval = requireApproval.Conditional,
+                Budgets = budgets,
             };
             profiles.Add(key.Value, profile);
             foreach (var principal in principals)
