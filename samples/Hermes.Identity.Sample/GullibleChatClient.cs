@@ -108,6 +108,11 @@ public sealed partial class GullibleChatClient : IChatClient
             calls.Add(Call("session_search", ("query", search.Groups[1].Value)));
         }
 
+        if (SendEmail().Match(line) is { Success: true } email)
+        {
+            calls.Add(Call("send_email", ("to", email.Groups[1].Value), ("body", email.Groups[2].Value)));
+        }
+
         if (CallTool().Match(line) is { Success: true } tool)
         {
             calls.Add(Call(tool.Groups[1].Value));
@@ -171,6 +176,9 @@ public sealed partial class GullibleChatClient : IChatClient
 
     [GeneratedRegex(@"search (?:my |all |every\w* )?(?:sessions|history) for (.+)$", RegexOptions.IgnoreCase)]
     private static partial Regex SearchSessions();
+
+    [GeneratedRegex(@"send an email to (\S+?):\s*(.+)$", RegexOptions.IgnoreCase)]
+    private static partial Regex SendEmail();
 
     [GeneratedRegex(@"call the tool (\w+)", RegexOptions.IgnoreCase)]
     private static partial Regex CallTool();

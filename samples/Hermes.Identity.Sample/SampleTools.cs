@@ -12,9 +12,18 @@ namespace Hermes.Identity.Sample;
 /// </summary>
 public static class SampleTools
 {
-    /// <summary>Creates the tools. <paramref name="terminal"/> records what the (simulated) terminal ran.</summary>
-    public static IList<AITool> Create(TerminalLog terminal) =>
+    /// <summary>Creates the tools. <paramref name="terminal"/> records what the (simulated) terminal ran, <paramref name="outbox"/> what the email tool sent.</summary>
+    public static IList<AITool> Create(TerminalLog terminal, TerminalLog? outbox = null) =>
     [
+        AIFunctionFactory.Create(
+            (string to, string body, IServiceProvider services) =>
+            {
+                var turn = services.GetRequiredService<TurnContext>();
+                outbox?.Add(turn.Profile.Key, $"to {to}: {body}");
+                return $"(simulated) sent to {to}.";
+            },
+            "send_email",
+            "Sends an email for the sender."),
         AIFunctionFactory.Create(
             (string command, IServiceProvider services) =>
             {
@@ -49,6 +58,10 @@ public static class SampleTools
                 catch (WorkspaceAccessException ex)
                 {
                     return "Refused: " + ex.Message;
+                }
+                catch (AccessDeniedException ex)
+                {
+                    return "Refused: " + ex.Decision.Reason;
                 }
             },
             "write_file",
@@ -116,7 +129,7 @@ public static class SampleTools
         }
     }
 
-    /// <summary>What the simulated terminal ran, and for whom.</summary>
+    /// <summary>What the simulated terminal ran (or the outbox sent), and for whom.</summary>
     public sealed class TerminalLog
     {
         private readonly List<(string Profile, string Command)> _entries = [];

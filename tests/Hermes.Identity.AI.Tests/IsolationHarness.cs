@@ -14,7 +14,20 @@ namespace Hermes.Identity.AI.Tests;
 internal sealed class IsolationHarness : IAsyncDisposable
 {
     // The sample's people and tools, plus Ana and Bo, whose role may use the terminal once an approver approves the call.
-    public static readonly string Yaml = SampleStory.IdentitiesYaml.Replace("tools:", """
+    public static readonly string Yaml = """
+        version: 1
+        unknown_senders: guest
+        identities:
+          louis:
+            display_name: Louis
+            role: owner
+            accounts:
+              telegram: "732113076"
+          mei:
+            display_name: Mei
+            role: trusted
+            accounts:
+              telegram: "5550001"
           ana:
             display_name: Ana
             role: family
@@ -31,7 +44,12 @@ internal sealed class IsolationHarness : IAsyncDisposable
             allow: [tool.exec]
             require_approval: [tool.exec]
         tools:
-        """, StringComparison.Ordinal);
+          terminal: exec
+          read_file: files.read
+          write_file: files.write
+          memory: memory
+          session_search: sessions
+        """;
 
     private readonly HermesHost _host;
 

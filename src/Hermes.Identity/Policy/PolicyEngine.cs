@@ -4,7 +4,6 @@ using Hermes.Identity.Audit;
 using Hermes.Identity.Budgets;
 using Hermes.Identity.Configuration.Roles;
 using Hermes.Identity.Delegations;
-using Hermes.Identity.Internal;
 using Hermes.Identity.Turns;
 
 namespace Hermes.Identity.Policy;
