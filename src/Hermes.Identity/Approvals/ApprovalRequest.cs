@@ -37,7 +37,7 @@ public sealed class ApprovalRequest
         AnsweredAt = answeredAt;
     }
 
-    /// <summary>The request's code: 8 characters of <c>ABCDEFGHJKMNPQRSTUVWXYZ23456789</c> (no look-alikes), for an owner to type. Case does not matter when typed.</summary>
+    /// <summary>The request's code: 8 characters of <c>ACDEFGHJKMNPQRTUVWXY23456789</c> (no look-alikes), for an owner to type. Case does not matter when typed.</summary>
     public string Id { get; }
 
     /// <summary>The profile whose call waits: only this profile's conversation can run it.</summary>

@@ -84,7 +84,7 @@ internal sealed class PairingLedger
             string code;
             do
             {
-                code = PairingCodes.Next();
+                code = ShortCode.New();
             }
             while (state.Pending.Exists(p => p.Code == code) || state.Used.Exists(u => u.Code == code));
 
@@ -207,8 +207,8 @@ internal sealed class PairingLedger
                 $"Approvals on {platform} are locked until {Clock(until)} UTC after {_options.MaxFailedAttempts} failed attempts. Check the code and the platform, and try again after that.");
         }
 
-        var code = PairingCodes.Normalize(typedCode);
-        var pending = code is null ? null : state.Pending.Find(p => PairingCodes.Same(p.Code, code));
+        var code = ShortCode.Normalize(typedCode);
+        var pending = code is null ? null : state.Pending.Find(p => ShortCode.Same(p.Code, code));
         if (pending is not null && pending.ExpiresAt > now)
         {
             return pending;
@@ -220,7 +220,7 @@ internal sealed class PairingLedger
                 $"Code {code} expired at {Clock(pending.ExpiresAt)} UTC. The person must send the bot a new message to get a new code.");
         }
 
-        if (code is not null && state.Used.Exists(u => PairingCodes.Same(u.Code, code)))
+        if (code is not null && state.Used.Exists(u => ShortCode.Same(u.Code, code)))
         {
             throw Refuse(operation, platform, actor, PairingRefusal.AlreadyUsed, $"Code {code} was already approved or denied. Codes work once.");
         }
@@ -256,7 +256,7 @@ internal sealed class PairingLedger
         foreach (var record in await _store.ListAsync(PlatformKind, null, cancellationToken).ConfigureAwait(false))
         {
             if (!string.Equals(record.Key, platform, StringComparison.Ordinal)
-                && Parse(record, PairingJson.Default.PlatformState).Pending.Exists(p => p.ExpiresAt > now && PairingCodes.Same(p.Code, code)))
+                && Parse(record, PairingJson.Default.PlatformState).Pending.Exists(p => p.ExpiresAt > now && ShortCode.Same(p.Code, code)))
             {
                 return record.Key;
             }
@@ -323,7 +323,7 @@ internal sealed class PairingLedger
         for (var attempt = 0; attempt < MaxTries; attempt++)
         {
             var now = _time.GetUtcNow();
-            var code = PairingCodes.Next();
+            var code = ShortCode.New();
             var expiresAt = now + _options.LinkCodeLifetime;
             var keepUntil = expiresAt + _options.LinkCodeLifetime; // past its expiry it still answers "expired" for a while
             var open = await _store.GetAsync(LinkOfKind, profileKey, cancellationToken).ConfigureAwait(false);
@@ -375,7 +375,7 @@ internal sealed class PairingLedger
                     $"Your last link attempt failed; try again after {Clock(retry.At + _options.LinkRetryInterval)} UTC.");
             }
 
-            var code = PairingCodes.Normalize(typedCode);
+            var code = ShortCode.Normalize(typedCode);
             var linkRecord = code is null ? null : await _store.GetAsync(LinkKind, code, cancellationToken).ConfigureAwait(false);
             if (linkRecord?.ExpiresAt <= now)
             {

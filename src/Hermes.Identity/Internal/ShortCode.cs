@@ -1,20 +1,21 @@
 using System.Security.Cryptography;
 
-namespace Hermes.Identity.Pairing;
+namespace Hermes.Identity.Internal;
 
-// One-time codes: 8 characters drawn uniformly (RandomNumberGenerator) from 28 that cannot be mistaken for one another
-// when read aloud or retyped: no 0/O, 1/I/L, 2/Z, 5/S, 8/B. 28^8 ≈ 3.8e11 codes; with 5 failures per platform per hour
-// before a lock-out, guessing one is infeasible.
-internal static class PairingCodes
+// The codes a person reads on one screen and types on another (pairing and link codes, approval requests, grants): 8
+// characters drawn uniformly (RandomNumberGenerator) from 28 that cannot be mistaken for one another when read aloud or
+// retyped: no 0/O, 1/I/L, 2/Z, 5/S, 8/B. 28^8 ≈ 3.8e11 codes (about 38 bits); where a code is typed by someone who
+// might guess, a lock-out after a few failures makes guessing infeasible.
+internal static class ShortCode
 {
     public const string Alphabet = "ACDEFGHJKMNPQRTUVWXY23456789";
 
     public const int Length = 8;
 
-    public static string Next() => RandomNumberGenerator.GetString(Alphabet, Length);
+    public static string New() => RandomNumberGenerator.GetString(Alphabet, Length);
 
     // What a person typed, as a code: upper case, spaces and dashes dropped ("abcd-2345" → "ABCD2345"). Null when it
-    // cannot be a code at all; such input still counts as a failed attempt.
+    // cannot be a code at all.
     public static string? Normalize(string? typed)
     {
         if (typed is null || typed.Length > 64)
@@ -43,6 +44,7 @@ internal static class PairingCodes
         return n == Length ? new string(code) : null;
     }
 
+    // Compares two codes in constant time, so a comparison's duration tells nothing about how much of a guess was right.
     public static bool Same(string a, string b) =>
         CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(a), System.Text.Encoding.ASCII.GetBytes(b));
 }
