@@ -1,4 +1,5 @@
 using Hermes.Identity;
+using Hermes.Identity.Pairing;
 using Hermes.Identity.Policy;
 using Hermes.Identity.Sessions;
 using Microsoft.Extensions.AI;
@@ -10,7 +11,7 @@ var root = Path.Combine(Path.GetTempPath(), "hermes-consumer-" + Guid.NewGuid().
 Directory.CreateDirectory(root);
 File.WriteAllText(Path.Combine(root, "identities.yaml"), """
     version: 1
-    unknown_senders: deny
+    unknown_senders: pair
     identities:
       louis: { role: owner, accounts: { telegram: "111" } }
     """);
@@ -18,6 +19,7 @@ File.WriteAllText(Path.Combine(root, "identities.yaml"), """
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddHermesIsolation(o => o.Root = root)
     .AddSqliteSessions()
+    .AddSqliteState()
     .AddPolicyBackend<OfficeHoursBackend>();
 using var app = builder.Build();
 await app.StartAsync();
@@ -70,10 +72,23 @@ Console.WriteLine($"session store after its turn refused: {refused}");
 
 var stranger = await turns.RunTurnAsync(new SenderEnvelope("telegram", "222", displayName: "Louis (owner)"), _ => throw new InvalidOperationException("never runs"));
 Console.WriteLine($"telegram:222 admitted: {stranger.IsAdmitted} ({stranger.RejectionReason})");
+
+// Between messages: the owner lets the stranger in with the code he was given, in a turn of his own.
+var code = stranger.PairingRequest?.Code ?? throw new InvalidOperationException("unknown_senders: pair gave no code");
+await turns.RunTurnAsync(new SenderEnvelope("telegram", "111"), async _ =>
+{
+    var paired = await app.Services.GetRequiredService<Pairings>().ApproveAsync("telegram", code, "guest", "alex");
+    Console.WriteLine($"paired: {paired}");
+});
+var alex = await turns.RunTurnAsync(new SenderEnvelope("telegram", "222"), turn =>
+{
+    Console.WriteLine($"telegram:222 -> {turn.Profile.Key} ({turn.Profile.Role})");
+    return Task.CompletedTask;
+});
 await app.StopAsync();
 app.Dispose(); // closes the pooled session databases before the folder goes
 Directory.Delete(root, recursive: true);
-return current.IsInTurn || stranger.IsAdmitted || !refused ? 1 : 0;
+return current.IsInTurn || stranger.IsAdmitted || !alex.IsAdmitted || !refused ? 1 : 0;
 
 // A custom backend, as the README shows: every backend must allow, so it can only narrow the built-in roles.
 public sealed class OfficeHoursBackend(TimeProvider time) : IPolicyBackend
