@@ -10,6 +10,7 @@ namespace Hermes.Identity.Benchmarks;
 // listener), plus the real SQLite state store (AddSqliteState) and, for the budgets rows, budgets on the trusted role:
 // turns per hour, tool.files per hour and per day (the decision's read_file call draws on both), tokens per day. The
 // limits are high so that every call measured is allowed and counted; the ledger's one-second flush runs as in a host.
+// The budgets rows also have a grant in force for the person measured (issued by the owner in setup).
 //
 // dotnet run -c Release --project bench/Hermes.Identity.Benchmarks -- --filter '*BudgetBenchmarks*'
 [MemoryDiagnoser]
@@ -51,7 +52,10 @@ public class BudgetBenchmarks
     [Benchmark(Baseline = true)]
     public PolicyDecision DecisionInTurn() => Decide();
 
-    /// <summary>One tool decision inside a turn, the call counted against two budgets (tool.files per hour and per day).</summary>
+    /// <summary>
+    /// One tool decision inside a turn, the call counted against two budgets (tool.files per hour and per day), with a
+    /// grant in force for the same person (tool.exec, 3 uses in the next hour: what the roles allow never consults it).
+    /// </summary>
     [Benchmark]
     public PolicyDecision DecisionInTurnWithBudgets() => Decide();
 
@@ -68,6 +72,16 @@ public class BudgetBenchmarks
         var resolver = _host.Services.GetRequiredService<IIdentityResolver>();
         var pending = resolver.ResolveAsync(_host.Sender);
         var resolution = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+
+        if (roles is not null)
+        {
+            // A grant in force for the person measured, issued by the owner (p0) in a turn of his own.
+            var key = _host.Services.GetRequiredService<IIdentitySnapshotProvider>().Current.TryGetProfile(_host.Sender.Platform, _host.Sender.UserId, out var subject)
+                ? subject!.Key
+                : throw new InvalidOperationException("The sender must be configured.");
+            _host.Services.GetRequiredService<ITurnScopeFactory>().RunTurnAsync(new SenderEnvelope("telegram", "1000000"), async _ =>
+                await _host.Services.GetRequiredService<Hermes.Identity.Approvals.Grants>().IssueAsync(key, "tool.exec", 3, TimeSpan.FromHours(1))).GetAwaiter().GetResult();
+        }
 
         // The turn stays current on this thread for every invocation, as it would for a host's agent loop.
         _turn = _host.Services.GetRequiredService<ITurnScopeFactory>().BeginTurn(resolution);
