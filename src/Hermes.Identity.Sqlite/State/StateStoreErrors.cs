@@ -1,5 +1,6 @@
 using Hermes.Identity.State;
 using Microsoft.Data.Sqlite;
+using static Hermes.Identity.Sqlite.Storage.SqliteFaultCodes;
 
 namespace Hermes.Identity.Sqlite.State;
 
@@ -8,23 +9,6 @@ namespace Hermes.Identity.Sqlite.State;
 // bug here) are left as they are.
 internal static class StateStoreErrors
 {
-    // SQLite's primary result codes.
-    private const int SqlitePerm = 3;
-    private const int SqliteBusy = 5;
-    private const int SqliteLocked = 6;
-    private const int SqliteReadOnly = 8;
-    private const int SqliteIoErr = 10;
-    private const int SqliteCorrupt = 11;
-    private const int SqliteFull = 13;
-    private const int SqliteCantOpen = 14;
-    private const int SqliteNotADb = 26;
-
-    // errno values (Linux; macOS shares these).
-    private const int EAcces = 13;
-    private const int ENoSpc = 28;
-    private const int ERoFs = 30;
-    private const int EDQuot = 122;
-
     private const string LostState = "pending pairings, link codes and approval requests are then lost, and budgets start again from zero";
 
     public static StateStoreException? Translate(Exception error, string path) => error switch
@@ -88,33 +72,5 @@ internal static class StateStoreErrors
                 "Check the disk (the system log says more) and that the data root is on a local file system, then try again.", error),
             _ => null,
         };
-    }
-
-    // Why a new file cannot be made in folder: ERoFs, EAcces, ENoSpc or EDQuot, or 0 when it can (or for another
-    // reason). Used on error paths only; the probe file is deleted as it is closed.
-    private static int ProbeFolder(string? folder)
-    {
-        if (folder is null || !Directory.Exists(folder))
-        {
-            return 0;
-        }
-
-        try
-        {
-            using var probe = new FileStream(Path.Combine(folder, $".write-probe-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
-            return 0;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return EAcces;
-        }
-        catch (IOException ex) when (ex.HResult is ERoFs or ENoSpc or EDQuot)
-        {
-            return ex.HResult;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
     }
 }

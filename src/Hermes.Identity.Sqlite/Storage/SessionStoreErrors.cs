@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Hermes.Identity.Sessions;
 using Microsoft.Data.Sqlite;
+using static Hermes.Identity.Sqlite.Storage.SqliteFaultCodes;
 
 namespace Hermes.Identity.Sqlite.Storage;
 
@@ -9,24 +10,6 @@ namespace Hermes.Identity.Sqlite.Storage;
 // errors, cancellation, SQLite errors that mean a bug here) is left as it is.
 internal static partial class SessionStoreErrors
 {
-    // SQLite's primary result codes.
-    private const int SqlitePerm = 3;
-    private const int SqliteBusy = 5;
-    private const int SqliteLocked = 6;
-    private const int SqliteReadOnly = 8;
-    private const int SqliteIoErr = 10;
-    private const int SqliteCorrupt = 11;
-    private const int SqliteFull = 13;
-    private const int SqliteCantOpen = 14;
-    private const int SqliteNotADb = 26;
-
-    // errno values (Linux; macOS shares these).
-    private const int EPerm = 1;
-    private const int EAcces = 13;
-    private const int ENoSpc = 28;
-    private const int ERoFs = 30;
-    private const int EDQuot = 122;
-
     // The profile a database path belongs to, for messages where only the path is known: the folder it is in,
     // agents/<profile key>/state.db.
     public static string ProfileOf(string databasePath) => Path.GetFileName(Path.GetDirectoryName(databasePath)) ?? databasePath;
@@ -103,33 +86,6 @@ internal static partial class SessionStoreErrors
         };
     }
 
-    // Why a new file cannot be made in folder: ERoFs, EAcces, ENoSpc or EDQuot, or 0 when it can (or for another
-    // reason). Used on error paths only; the probe file is deleted as it is closed.
-    private static int ProbeFolder(string? folder)
-    {
-        if (folder is null)
-        {
-            return 0;
-        }
-
-        try
-        {
-            using var probe = new FileStream(Path.Combine(folder, $".write-probe-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
-            return 0;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return EAcces;
-        }
-        catch (IOException ex) when (ex.HResult is ERoFs or ENoSpc or EDQuot)
-        {
-            return ex.HResult;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
 
     // The errno of the last failed system call SQLite made on this connection, or 0 when unknown.
     private static int SystemErrno(SqliteConnection? connection)
