@@ -17,11 +17,6 @@ public sealed class SampleBot : IAsyncDisposable
     private readonly TextWriter _output;
     private readonly ServiceProvider _services;
 
-    // Each person's conversation as the host keeps it between messages: here only the model's last answer when it
-    // ends in an approval request, so that the next message of the same person carries it (a real host keeps the
-    // whole conversation; UseHermesSessionHistory keeps the text).
-    private readonly Dictionary<string, List<ChatMessage>> _waiting = new(StringComparer.Ordinal);
-
     private SampleBot(TextWriter output, ServiceProvider services, IChatClient chat, IList<AITool> tools, SampleTools.TerminalLog terminal, SampleTools.TerminalLog outbox, DecisionPrinter decisions, OwnerNotifier notifier)
     {
         _output = output;
@@ -110,7 +105,7 @@ public sealed class SampleBot : IAsyncDisposable
                     return;
                 }
 
-                response = await AskModelAsync(turn.Profile.Key + "|" + envelope.ChatId, text, cancellationToken);
+                response = await AskModelAsync(text, cancellationToken);
             }, cancellationToken);
         }
         catch (AccessDeniedException refused) when (refused.Action == "turn")
@@ -167,26 +162,13 @@ public sealed class SampleBot : IAsyncDisposable
         return code ?? "(none)";
     }
 
-    private async Task<ChatResponse> AskModelAsync(string conversation, string text, CancellationToken cancellationToken)
+    // Only the new message: UseHermesSessionHistory puts the person's conversation before it, including a call that
+    // waits for an approval, which the isolation layer then answers from the approval store.
+    private async Task<ChatResponse> AskModelAsync(string text, CancellationToken cancellationToken)
     {
-        List<ChatMessage> messages;
-        lock (_waiting)
-        {
-            messages = _waiting.Remove(conversation, out var earlier) ? earlier : [];
-        }
-
-        messages.Add(new ChatMessage(ChatRole.User, text));
         var seen = GullibleChatClient.Observe();
-        var response = await Chat.GetResponseAsync(messages, new ChatOptions { Tools = Tools }, cancellationToken);
+        var response = await Chat.GetResponseAsync([new ChatMessage(ChatRole.User, text)], new ChatOptions { Tools = Tools }, cancellationToken);
         Print(response, seen);
-        if (response.Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().Any())
-        {
-            lock (_waiting)
-            {
-                _waiting[conversation] = [.. response.Messages];
-            }
-        }
-
         return response;
     }
 

@@ -60,6 +60,25 @@ public sealed class ApprovalTests
     }
 
     [Fact]
+    public async Task With_UseHermesSessionHistory_alone_the_waiting_call_is_kept_and_runs_once_after_a_restart()
+    {
+        // The host passes only each new message: the session history keeps the call that waits for an approval.
+        var first = Create(sessions: true);
+        var ask = await first.SendAsync(Ana(), Ask);
+        var code = (string)Assert.Single(ask.ApprovalRequests).AdditionalProperties![Hermes.Identity.AI.Approvals.ApprovalAnswers.IdProperty]!;
+        await first.SendAsync(Ana(), "well?");
+        Assert.Empty(first.Terminal.Entries); // still pending: nothing runs
+
+        await using var h = await first.RestartAsync(sessions: true);
+        Assert.True((await h.InTurnAsync(Louis(), async _ => await Approvals(h).ApproveAsync(code))).IsAllowed);
+        await h.SendAsync(Ana(), "done?");
+        await h.SendAsync(Ana(), "done now?");
+
+        Assert.Equal([("ana", "make deploy")], h.Terminal.Entries);
+        Assert.Equal(ApprovalState.Used, (await h.InTurnAsync(Louis(), async _ => await Approvals(h).GetAsync(code)))!.State);
+    }
+
+    [Fact]
     public async Task The_requesters_own_yes_runs_nothing_and_neither_does_another_persons_conversation()
     {
         await using var h = Create();
