@@ -47,6 +47,12 @@ internal sealed class PairingLedger
     public async ValueTask<IdentityResolution> RequestAsync(SenderEnvelope sender, IdentitySnapshot snapshot, CancellationToken cancellationToken)
     {
         var principal = sender.Account;
+        if (sender.IsAutomated)
+        {
+            return RefuseRequest(sender, snapshot, "automated",
+                "This bot only answers people its owner has approved, and programs (bots, webhooks, relays) are not given pairing codes.");
+        }
+
         if (sender.ChatKind != ChatKind.Direct)
         {
             return RefuseRequest(sender, snapshot, "not_direct",
@@ -544,6 +550,7 @@ internal sealed class PairingLedger
         PairingRefusal.NotPaired => "not_paired",
         PairingRefusal.NotDirectChat => "not_direct",
         PairingRefusal.NotKnown => "not_known",
+        PairingRefusal.Automated => "automated",
         _ => "other",
     };
 

@@ -44,4 +44,10 @@ public enum PairingRefusal
 
     /// <summary>Only a known person (in identities.yaml or paired) can ask for a link code; a guest cannot.</summary>
     NotKnown = 13,
+
+    /// <summary>
+    /// The transport flags the sender as a bot, webhook or relay (<see cref="SenderEnvelope.SenderKind"/>): a program
+    /// neither asks for a pairing code nor links an account; put it in identities.yaml (with <c>automated:</c>) instead.
+    /// </summary>
+    Automated = 14,
 }

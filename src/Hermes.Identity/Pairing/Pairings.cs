@@ -261,7 +261,8 @@ public sealed class Pairings
     /// </summary>
     /// <returns>The linked account.</returns>
     /// <exception cref="PairingException">
-    /// <see cref="PairingRefusal.NotDirectChat"/>, <see cref="PairingRefusal.AccountTaken"/> (the sender is already someone),
+    /// <see cref="PairingRefusal.NotDirectChat"/>, <see cref="PairingRefusal.Automated"/> (a sender flagged as a bot, webhook or relay),
+    /// <see cref="PairingRefusal.AccountTaken"/> (the sender is already someone),
     /// <see cref="PairingRefusal.Locked"/>, <see cref="PairingRefusal.RateLimited"/>, <see cref="PairingRefusal.UnknownCode"/>
     /// (counts toward the lock-out), <see cref="PairingRefusal.Expired"/>, <see cref="PairingRefusal.AlreadyUsed"/>,
     /// <see cref="PairingRefusal.UnknownProfile"/> (the person is no longer known).
@@ -271,6 +272,12 @@ public sealed class Pairings
         ArgumentNullException.ThrowIfNull(sender);
         ArgumentNullException.ThrowIfNull(code);
         var ledger = Ledger();
+        if (sender.IsAutomated)
+        {
+            throw ledger.Refuse("link", sender.Platform, sender.Principal, PairingRefusal.Automated,
+                "A bot, webhook or relay cannot link itself to a person; put its account in identities.yaml (with 'automated:') instead.");
+        }
+
         if (sender.ChatKind != ChatKind.Direct)
         {
             throw ledger.Refuse("link", sender.Platform, sender.Principal, PairingRefusal.NotDirectChat,

@@ -107,6 +107,29 @@ public sealed class PairingAbuseTests
     }
 
     [Fact]
+    public async Task Bots_webhooks_and_relays_get_no_code_and_cannot_link_an_account()
+    {
+        await using var host = new PairingHost();
+        foreach (var kind in new[] { SenderKind.Bot, SenderKind.Webhook, SenderKind.Relay })
+        {
+            var resolution = await host.ResolveAsync(new SenderEnvelope("telegram", "77" + (int)kind, "chat-77") { SenderKind = kind });
+            Assert.False(resolution.IsAdmitted);
+            Assert.Null(resolution.PairingRequest);
+            Assert.Contains("programs", resolution.RejectionReason, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(3, host.RefusalsOf("automated"));
+        Assert.Empty(await host.AsLouisAsync(p => p.ListPendingAsync(cancellationToken: Ct)));
+
+        // A link code Mei asked for cannot be redeemed by a bot's account, and stays usable for her own.
+        var link = await host.AsAsync(Identities.Mei, p => p.CreateLinkCodeAsync(Ct));
+        var refused = await Assert.ThrowsAsync<PairingException>(() => host.Pairings.LinkAsync(new SenderEnvelope("discord", "4242", "dm-4242") { SenderKind = SenderKind.Bot }, link.Code, Ct).AsTask());
+        Assert.Equal(PairingRefusal.Automated, refused.Reason);
+        var linked = await host.Pairings.LinkAsync(new SenderEnvelope("discord", "4243", "dm-4243"), link.Code, Ct);
+        Assert.Equal("mei", linked.ProfileKey);
+    }
+
+    [Fact]
     public async Task An_expired_code_and_a_used_code_are_refused()
     {
         await using var host = new PairingHost();
