@@ -22,13 +22,13 @@ namespace Hermes.Identity.Approvals;
 public sealed class Grants
 {
     /// <summary>The most uses one grant may have: 1,000.</summary>
-    public const int MaxUses = 1000;
+    internal const int MaxUses = 1000;
 
     /// <summary>The longest a grant may last: 30 days.</summary>
-    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(30);
+    internal static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(30);
 
     /// <summary>The shortest a grant may last: 1 minute.</summary>
-    public static readonly TimeSpan MinLifetime = TimeSpan.FromMinutes(1);
+    internal static readonly TimeSpan MinLifetime = TimeSpan.FromMinutes(1);
 
     private readonly GrantBook _book;
     private readonly PolicyEngine _policy;

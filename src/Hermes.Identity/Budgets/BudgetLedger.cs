@@ -176,8 +176,8 @@ public sealed class BudgetLedger : IAsyncDisposable, IDisposable
         })];
     }
 
-    /// <summary>Writes the counts and stops counting. Called when the service provider is disposed.</summary>
-    public async ValueTask DisposeAsync()
+    // Writes the counts and stops counting. Called when the service provider is disposed.
+    async ValueTask IAsyncDisposable.DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
@@ -188,8 +188,8 @@ public sealed class BudgetLedger : IAsyncDisposable, IDisposable
         await FlushQuietlyAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Writes the counts and stops counting. Called when the service provider is disposed.</summary>
-    public void Dispose()
+    // Writes the counts and stops counting. Called when the service provider is disposed.
+    void IDisposable.Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {

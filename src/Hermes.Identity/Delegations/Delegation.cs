@@ -56,8 +56,8 @@ public sealed class Delegation
     /// <summary>When the delegation stops working, or <see langword="null"/> when it lasts until revoked (or its delegator is removed).</summary>
     public DateTimeOffset? ExpiresAt { get; }
 
-    /// <summary>The id of the turn that created the delegation.</summary>
-    public string CreatedInTurn { get; }
+    // The id of the turn that created the delegation: kept in the record and the logs for an operator's trail.
+    internal string CreatedInTurn { get; }
 
     /// <summary>
     /// The account of the turn that created it (<c>telegram:222</c>), or, for a delegation a delegated turn created

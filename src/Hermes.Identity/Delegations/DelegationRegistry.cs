@@ -20,13 +20,13 @@ namespace Hermes.Identity.Delegations;
 public sealed class DelegationRegistry
 {
     /// <summary>The most delegations one person may have that are neither expired nor revoked.</summary>
-    public const int MaxLivePerProfile = 100;
+    internal const int MaxLivePerProfile = 100;
 
     /// <summary>The most levels of sub-agents: a delegation created in a delegated turn is one level below it.</summary>
-    public const int MaxDepth = 8;
+    internal const int MaxDepth = 8;
 
     /// <summary>The longest job name, in characters.</summary>
-    public const int MaxJobLength = 64;
+    internal const int MaxJobLength = 64;
 
     // A revoked record is kept this long (to say "revoked" rather than "no such delegation"), then a store may drop it.
     private static readonly TimeSpan RevokedRetention = TimeSpan.FromDays(30);
