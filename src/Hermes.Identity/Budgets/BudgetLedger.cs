@@ -356,14 +356,13 @@ public sealed class BudgetLedger : IAsyncDisposable, IDisposable
         return budget;
     }
 
-    private ProfileBudget For(BudgetPlan plan, AgentProfile profile)
-    {
-        if (plan.IsEmpty)
-        {
-            return plan.None;
-        }
+    // Without budgets in force this allocates nothing (every turn of every message comes here): the lambda that
+    // compiles a person's budgets lives in Compile, so its closure is made only when there is something to compile.
+    private ProfileBudget For(BudgetPlan plan, AgentProfile profile) =>
+        plan.IsEmpty ? plan.None : Compile(plan, profile);
 
-        return plan.GetOrAdd(profile.Key, () =>
+    private ProfileBudget Compile(BudgetPlan plan, AgentProfile profile) =>
+        plan.GetOrAdd(profile.Key, () =>
         {
             if (plan.LimitsFor(profile) is not { } limits)
             {
@@ -373,7 +372,6 @@ public sealed class BudgetLedger : IAsyncDisposable, IDisposable
             var counters = Loaded(profile.Key);
             return plan.Compile(limits.Subject, limits.ProfileKey, limits.Limits, counters);
         });
-    }
 
     // The person's counters, loaded from the store; blocks the first time (BeginTurn is synchronous; RunTurnAsync loads first).
     private ProfileCounters Loaded(string profileKey)
