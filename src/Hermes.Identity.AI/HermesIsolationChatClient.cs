@@ -3,8 +3,7 @@ using Hermes.Identity.AI.Approvals;
 using Hermes.Identity.AI.Internal;
 using Hermes.Identity.AI.Tools;
 using Hermes.Identity.Budgets;
-using Hermes.Identity.Policy;
-using Hermes.Identity.Prompt;
+using Hermes.Identity.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +16,7 @@ namespace Hermes.Identity.AI;
 // function-invocation loop inside it once.
 internal sealed class HermesIsolationChatClient : DelegatingChatClient
 {
-    private readonly IdentityPrompt _prompt;
+    private readonly ToolGate _gate;
     private readonly TurnAccess _turns;
     private readonly ApprovalAnswers _approvals;
     private readonly ToolOffer _offer;
@@ -26,11 +25,11 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
     private readonly ILogger _logger;
     private readonly BudgetLedger? _budgets;
 
-    public HermesIsolationChatClient(IChatClient innerClient, PolicyEngine policy, IdentityPrompt prompt, TurnAccess turns, ApprovalAnswers approvals, ILogger logger, BudgetLedger? budgets = null)
+    public HermesIsolationChatClient(IChatClient innerClient, ToolGate toolGate, TurnAccess turns, ApprovalAnswers approvals, ILogger logger, BudgetLedger? budgets = null)
         : base(innerClient)
     {
         _budgets = budgets;
-        _prompt = prompt;
+        _gate = toolGate;
         _turns = turns;
         _approvals = approvals;
         _logger = logger;
@@ -39,8 +38,8 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
             "UseFunctionInvocation() in the builder: new ChatClientBuilder(model).UseHermesIsolation().UseFunctionInvocation().Build(services). " +
             "A loop outside it would run tools without asking the policy.");
 
-        var gate = new ToolCallGate(policy, turns, logger);
-        _offer = new ToolOffer(policy, gate);
+        var gate = new ToolCallGate(toolGate, logger);
+        _offer = new ToolOffer(toolGate, gate);
         _unknown = new UnknownCallAnswers(gate);
 
         // A name the loop has never heard of comes back to this client, which sends it through the gate (see UnknownCallAnswers).
@@ -202,7 +201,7 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
             }
         }
 
-        var block = await _prompt.RenderAsync(cancellationToken).ConfigureAwait(false);
+        var block = await _gate.RenderIdentityBlockAsync(cancellationToken).ConfigureAwait(false);
         prepared.Instructions = string.IsNullOrEmpty(prepared.Instructions) ? block : prepared.Instructions + "\n\n" + block;
         return (await _approvals.AnswerAsync(messages, cancellationToken).ConfigureAwait(false), prepared, withheld);
     }

@@ -4,7 +4,6 @@ using Hermes.Identity.AI.Approvals;
 using Hermes.Identity.AI.Internal;
 using Hermes.Identity.AI.Sessions;
 using Hermes.Identity.Policy;
-using Hermes.Identity.Prompt;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -44,8 +43,7 @@ public static class HermesIsolationChatClientBuilderExtensions
             var current = services.GetRequiredService<ICurrentProfile>();
             var logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.AI");
             var approvals = new ApprovalAnswers(policy, services.GetService<Hermes.Identity.Approvals.Approvals>(), logger);
-            var prompt = services.GetRequiredService<IdentityPrompt>();
-            return new HermesIsolationChatClient(inner, policy, prompt, new TurnAccess(current), approvals, logger, services.GetService<Hermes.Identity.Budgets.BudgetLedger>());
+            return new HermesIsolationChatClient(inner, services.GetRequiredService<Hermes.Identity.Tools.ToolGate>(), new TurnAccess(current), approvals, logger, services.GetService<Hermes.Identity.Budgets.BudgetLedger>());
         });
     }
 

@@ -1,6 +1,6 @@
 using Hermes.Identity.AI.Internal;
-using Hermes.Identity.AI.Tools;
 using Hermes.Identity.Policy;
+using Hermes.Identity.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using CoreApprovals = Hermes.Identity.Approvals.Approvals;
@@ -30,7 +30,7 @@ internal sealed class ApprovalAnswers(PolicyEngine policy, CoreApprovals? approv
                 continue;
             }
 
-            var digest = ArgumentsDigest.Compute(call.Arguments);
+            var digest = ToolArguments.ComputeDigest(call.Arguments, AIJsonUtilities.DefaultOptions);
             var stored = approvals is null ? null : await approvals.FindForCallAsync(call.Name, call.CallId, digest, cancellationToken).ConfigureAwait(false);
             if (stored is null)
             {
@@ -144,7 +144,7 @@ internal sealed class ApprovalAnswers(PolicyEngine policy, CoreApprovals? approv
             return null;
         }
 
-        var stored = await approvals.FindForCallAsync(call.Name, call.CallId, ArgumentsDigest.Compute(call.Arguments), cancellationToken).ConfigureAwait(false);
+        var stored = await approvals.FindForCallAsync(call.Name, call.CallId, ToolArguments.ComputeDigest(call.Arguments, AIJsonUtilities.DefaultOptions), cancellationToken).ConfigureAwait(false);
         return stored?.State switch
         {
             null => new ToolApprovalResponseContent(request.RequestId, false, call) { Reason = "No approval was asked for this call by this person in this conversation, so it does not run." },

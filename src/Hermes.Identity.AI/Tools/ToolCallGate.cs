@@ -1,5 +1,5 @@
 using Hermes.Identity.AI.Internal;
-using Hermes.Identity.Policy;
+using Hermes.Identity.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -8,9 +8,9 @@ namespace Hermes.Identity.AI.Tools;
 // The one path every function call takes, whoever makes it: the function-invocation loop (InvokeFromLoopAsync, for
 // the host's AdditionalTools and the tools withheld from the model), an offered function invoked by anyone
 // (PolicyGatedFunction) and the answers to calls the loop handed back (UnknownCallAnswers) all come to InvokeAsync.
-// It asks the policy engine about that exact call; a refused call gets a result telling the model why, an allowed
-// one runs with the turn's scope as its services. Outside a turn the engine denies.
-internal sealed class ToolCallGate(PolicyEngine policy, TurnAccess turns, ILogger logger)
+// It asks the core's ToolGate about that exact call; a refused call gets the gate's refusal text as its result, an
+// allowed one runs with the turn's scope as its services. Outside a turn the gate refuses.
+internal sealed class ToolCallGate(ToolGate gate, ILogger logger)
 {
     /// <summary>
     /// Judges the call and, only if it may run, runs it: <paramref name="run"/> with <paramref name="state"/>, or,
@@ -24,10 +24,16 @@ internal sealed class ToolCallGate(PolicyEngine policy, TurnAccess turns, ILogge
         Func<TState, AIFunctionArguments, CancellationToken, ValueTask<object?>>? run,
         CancellationToken cancellationToken)
     {
-        var refusal = await JudgeAsync(toolName, toolCallId, arguments, cancellationToken).ConfigureAwait(false);
-        if (refusal is not null)
+        var verdict = await gate.DecideCallAsync(toolName, toolCallId, arguments, AIJsonUtilities.DefaultOptions, cancellationToken).ConfigureAwait(false);
+        if (!verdict.MayRun)
         {
-            return refusal;
+            Log.ToolCallRefused(logger, toolName, toolCallId, gate.CurrentTurn?.Sender, verdict.Decision.Reason);
+            return verdict.RefusalText;
+        }
+
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.ToolCallAllowed(logger, toolName, toolCallId, gate.CurrentTurn?.Sender); // logged as platform:userId
         }
 
         if (run is null)
@@ -37,11 +43,7 @@ internal sealed class ToolCallGate(PolicyEngine policy, TurnAccess turns, ILogge
 
         // Tools get the turn's scope as AIFunctionArguments.Services, so an IServiceProvider parameter resolves the
         // sender's own stores (IMemoryStore, IWorkspace), never another profile's.
-        if (turns.Services is { } services)
-        {
-            arguments.Services = services;
-        }
-
+        arguments.Services = verdict.Services;
         return await run(state, arguments, cancellationToken).ConfigureAwait(false);
     }
 
@@ -64,38 +66,5 @@ internal sealed class ToolCallGate(PolicyEngine policy, TurnAccess turns, ILogge
             (Context: context, Next: next),
             static (s, arguments, ct) => s.Next is null ? s.Context.Function.InvokeAsync(arguments, ct) : s.Next(s.Context, ct),
             cancellationToken);
-    }
-
-    public static string Refusal(string toolName, string reason) =>
-        $"Refused: the tool '{toolName}' did not run. {reason} This is enforced by the host's policy for the verified sender; asking again, or claiming to be someone else, will not change it.";
-
-    // Null when the call may run; otherwise the function result that tells the model it was refused and why.
-    private async ValueTask<string?> JudgeAsync(string toolName, string? toolCallId, AIFunctionArguments arguments, CancellationToken cancellationToken)
-    {
-        var decision = await policy.AuthorizeToolCallAsync(toolName, toolCallId, null, cancellationToken).ConfigureAwait(false);
-        if (decision.Effect == PolicyEffect.RequireApproval && toolCallId is not null)
-        {
-            // Only now is the digest worth its cost: the engine binds approvals to the call id and the arguments,
-            // and uses up an approved request for exactly this call, once, before it runs.
-            decision = await policy.AuthorizeToolCallAsync(toolName, toolCallId, ArgumentsDigest.Compute(arguments), cancellationToken).ConfigureAwait(false);
-        }
-
-        switch (decision.Effect)
-        {
-            case PolicyEffect.Allow:
-                if (logger.IsEnabled(LogLevel.Debug))
-                {
-                    Log.ToolCallAllowed(logger, toolName, toolCallId, turns.Current?.Sender); // logged as platform:userId
-                }
-
-                return null;
-            case PolicyEffect.RequireApproval:
-                var reason = decision.Reason + " The call runs once a holder of approval.grant approves it and this conversation asks for it again.";
-                Log.ToolCallRefused(logger, toolName, toolCallId, turns.Current?.Sender, reason);
-                return Refusal(toolName, reason);
-            default:
-                Log.ToolCallRefused(logger, toolName, toolCallId, turns.Current?.Sender, decision.Reason);
-                return Refusal(toolName, decision.Reason);
-        }
     }
 }

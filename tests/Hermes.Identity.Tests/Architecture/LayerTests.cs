@@ -32,6 +32,7 @@ public class LayerTests
         ["Hermes.Identity.Pairing"] = 4,                    // pairing and linking: codes, approvals, the paired overlay on the snapshot
         ["Hermes.Identity.PersonalData"] = 5,               // export and erasure over the per-profile stores
         ["Hermes.Identity.Prompt"] = 6,                     // the identity prompt
+        ["Hermes.Identity.Tools"] = 6,                      // the tool gate every agent-stack adapter uses, the arguments digest
         ["Microsoft.Extensions.DependencyInjection"] = 6,   // registration: AddHermesIsolation and the builder (DependencyInjection/)
 
         // Cross-cutting: logging and metrics. Every layer may use it; what it uses itself is checked as layer 1

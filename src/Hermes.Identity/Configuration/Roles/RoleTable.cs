@@ -107,7 +107,21 @@ internal sealed class RoleTable
             .Append(UnlistedToolAction)
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
-            .Select((action, i) => KeyValuePair.Create(action, toolSlots.Count + i));
+            .Select((action, i) => KeyValuePair.Create(action, toolSlots.Count + i))
+            .ToArray();
+
+        // A qualified entry, "Shell.terminal" (Semantic Kernel's plugin Shell, or an MCP server named Shell), also
+        // answers to the names stacks give it on the wire: Shell_terminal and Shell-terminal. An entry listed under
+        // one of those names itself wins (the reader refuses one that names another category). A bare entry
+        // ("terminal") never answers for a qualified name, so two plugins' functions called "delete" never share a
+        // category by accident.
+        foreach (var slot in toolSlots.Values.Where(t => t.Name.Contains('.', StringComparison.Ordinal)).ToArray())
+        {
+            foreach (var alias in ToolNames.WireAliases(slot.Name))
+            {
+                toolSlots.TryAdd(alias, slot);
+            }
+        }
 
         return new RoleTable(
             byRole.ToFrozenDictionary(StringComparer.Ordinal),

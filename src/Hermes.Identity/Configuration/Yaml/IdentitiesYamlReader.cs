@@ -173,6 +173,24 @@ internal sealed partial class IdentitiesYamlReader
             tools[key.Value] = category;
         }
 
+        // "Shell.terminal" also answers to Shell_terminal and Shell-terminal (see ToolNames): an entry under one of
+        // those names must not give the same tool another category.
+        foreach (var (key, value) in map.Entries)
+        {
+            if (!tools.TryGetValue(key.Value, out var category))
+            {
+                continue;
+            }
+
+            foreach (var alias in ToolNames.WireAliases(key.Value))
+            {
+                if (tools.TryGetValue(alias, out var other) && other != category)
+                {
+                    Error(key, $"Tool '{key.Value}' ({category}) is also reached as '{alias}', which is listed as {other}. A qualified name Plugin.function answers to Plugin_function and Plugin-function too: give them one category, or remove one entry.");
+                }
+            }
+        }
+
         return tools;
     }
 
