@@ -31,21 +31,31 @@ public sealed class ChildProcess : IDisposable
             throw new FileNotFoundException($"{dll} is missing: the test project must reference {assemblyName}, so that it is built and copied beside the tests.", dll);
         }
 
-        var start = new ProcessStartInfo(DotnetHost())
+        return Launch(assemblyName, DotnetHost(), ["exec", dll, .. args]);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="program"/> (looked up on PATH) with <paramref name="args"/>: a process that is not .NET, such as
+    /// python3 running a script that does what another program does to the same files.
+    /// </summary>
+    /// <exception cref="System.ComponentModel.Win32Exception">The program is not installed.</exception>
+    public static ChildProcess StartProgram(string program, params string[] args) => Launch(Path.GetFileName(program), program, args);
+
+    private static ChildProcess Launch(string name, string fileName, string[] args)
+    {
+        var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
-        var child = new ChildProcess(assemblyName, new Process { StartInfo = start });
+        var child = new ChildProcess(name, new Process { StartInfo = start });
         child._process.OutputDataReceived += (_, e) => child.OnOutput(e.Data);
         child._process.ErrorDataReceived += (_, e) => child.OnError(e.Data);
         child._process.Start();

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Hermes.Identity.Sqlite.Storage;
 
 // Opens one profile's database: WAL, the configured synchronous level, foreign keys, the busy timeout,
-// and the schema migrated to the latest version. Storage errors come out as SessionStoreException.
+// and the schema migrated to the latest version; another program's database (a Hermes state.db) is refused
+// untouched. Storage errors come out as SessionStoreException.
 internal static class SessionDatabaseOpener
 {
     private const int SqliteBusy = 5;
@@ -86,6 +87,8 @@ internal static class SessionDatabaseOpener
     private static void Configure(SqliteConnection connection, string profile, SqliteSessionOptions options, ILogger logger)
     {
         Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}"));
+        // Before the switch to WAL and the migrations: another program's database (a Hermes state.db) is left as it is.
+        ForeignDatabase.ThrowIfForeign(connection, profile);
         var mode = Execute(connection, "PRAGMA journal_mode = WAL");
         if (!string.Equals(mode as string, "wal", StringComparison.OrdinalIgnoreCase))
         {

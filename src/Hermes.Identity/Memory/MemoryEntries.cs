@@ -1,41 +1,43 @@
-using System.Text;
-
 namespace Hermes.Identity.Memory;
 
-// The on-disk format of a memory file: UTF-8 without BOM, entries separated by a line holding only
-// "§", a final newline; no entries is an empty file. Written canonically, read tolerantly (CRLF, a
-// BOM, a missing final newline, blank lines around separators), so a canonical file round-trips exactly.
+// The on-disk format of a memory file, the one Hermes Agent's memory tool reads and writes
+// (tools/memory_tool.py): UTF-8 without BOM, the entries joined by "\n§\n", no final newline; no entries
+// is an empty file. Read as Hermes reads it: line ends made "\n" (as Python's universal newlines do),
+// split on "\n§\n", each piece trimmed of whitespace (Python's str.strip set), empty pieces and
+// duplicates dropped (the first kept). A BOM and a final newline are tolerated. So a file written by
+// either one reads as the same entries in the other, and a canonical file round-trips exactly.
 internal static class MemoryEntries
 {
     public const string Separator = "§";
 
     public const string JoinSeparator = "\n§\n";
 
+    // What Python's str.strip() removes: .NET's white space plus the four information separators U+001C-U+001F.
+    private static readonly char[] PythonWhitespace = [.. Enumerable.Range(0, 0x3001).Select(c => (char)c).Where(c => char.IsWhiteSpace(c) || c is >= '\u001C' and <= '\u001F')];
+
     public static List<string> Parse(string text)
     {
+        var normalized = text.TrimStart('\uFEFF').Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
         var entries = new List<string>();
-        var current = new StringBuilder();
-        foreach (var rawLine in text.TrimStart('\uFEFF').Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
+        if (normalized.AsSpan().Trim(PythonWhitespace).IsEmpty)
         {
-            if (IsSeparatorLine(rawLine))
-            {
-                Close(entries, current);
-                continue;
-            }
-
-            if (current.Length > 0)
-            {
-                current.Append('\n');
-            }
-
-            current.Append(rawLine);
+            return entries;
         }
 
-        Close(entries, current);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var piece in normalized.Split(JoinSeparator))
+        {
+            var entry = Strip(piece);
+            if (entry.Length > 0 && seen.Add(entry))
+            {
+                entries.Add(entry);
+            }
+        }
+
         return entries;
     }
 
-    public static string Format(IReadOnlyList<string> entries) => entries.Count == 0 ? "" : Join(entries) + "\n";
+    public static string Format(IReadOnlyList<string> entries) => entries.Count == 0 ? "" : Join(entries);
 
     public static string Join(IReadOnlyList<string> entries) => string.Join(JoinSeparator, entries);
 
@@ -69,7 +71,7 @@ internal static class MemoryEntries
     public static string Normalize(string entry, MemoryFile file)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var text = entry.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Trim();
+        var text = Strip(entry.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n'));
         if (text.Length == 0)
         {
             throw new MemoryException($"The entry for {FileName(file)} is empty. Write the fact to remember.");
@@ -135,15 +137,9 @@ internal static class MemoryEntries
         _ => "the shared MEMORY.md",
     };
 
+    // Trims as Python's str.strip() does, so an entry is the same text in both.
+    public static string Strip(string text) => text.Trim(PythonWhitespace);
+
     private static bool IsSeparatorLine(string line) => line.AsSpan().Trim().SequenceEqual(Separator);
 
-    private static void Close(List<string> entries, StringBuilder current)
-    {
-        var entry = current.ToString().Trim();
-        current.Clear();
-        if (entry.Length > 0)
-        {
-            entries.Add(entry);
-        }
-    }
 }

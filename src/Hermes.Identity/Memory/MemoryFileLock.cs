@@ -1,7 +1,8 @@
 namespace Hermes.Identity.Memory;
 
 // The right to rewrite one memory file: a per-file gate for writers in this process, then an advisory
-// lock on ".<file>.lock" beside the file for writers in other processes. A gate exists only while
+// lock on "<file>.lock" beside the file (MEMORY.md.lock) for writers in other processes: the lock Hermes
+// Agent's own memory tool takes, so this library and a Python Hermes process exclude each other. A gate exists only while
 // someone holds or waits for it, so the table stays as small as the number of files being edited,
 // however many people the host has seen. Only lock contention is waited for, up to the timeout; any
 // other failure to open the lock file (a read-only disk, a permission, a full disk) fails at once.
@@ -86,18 +87,21 @@ internal sealed class MemoryFileLock
         }
     }
 
-    // FileShare.None is an exclusive advisory lock: flock(LOCK_EX | LOCK_NB) on Unix, a share-mode lock on
-    // Windows. The lock file stays (deleting it would let two writers lock two different files).
+    // The lock Hermes Agent's memory tool takes (tools/memory_tool.py, _file_lock): "<file>.lock" beside the
+    // file, flock(LOCK_EX) on Unix, msvcrt.locking of its first byte on Windows. The lock file stays
+    // (deleting it would let two writers lock two different files).
+    internal static string LockPathOf(string path) => path + ".lock";
+
     private async ValueTask<FileStream> LockFileAsync(string path, CancellationToken cancellationToken)
     {
-        var lockPath = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.lock");
+        var lockPath = LockPathOf(path);
         var started = _time.GetTimestamp();
         var delay = TimeSpan.FromMilliseconds(1);
         while (true)
         {
             try
             {
-                return new FileStream(lockPath, DurableFileWriter.OwnerOnly(FileMode.OpenOrCreate, FileAccess.ReadWrite));
+                return HermesFileLock.TryTake(lockPath);
             }
             catch (IOException ex) when (MemoryIoFailure.IsLockContention(ex))
             {
@@ -105,7 +109,7 @@ internal sealed class MemoryFileLock
                 {
                     throw new MemoryException(
                         $"{Path.GetFileName(path)} could not be locked for writing within {_timeout.TotalSeconds:0.#} s because another writer held it, so it is unchanged. " +
-                        $"Try again; if it persists, look for a stuck process holding {lockPath}.", ex);
+                        $"Try again; if it persists, look for a stuck process holding {lockPath} (this library, or a Hermes Agent process).", ex);
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -86,7 +86,7 @@ public sealed class ProfileData
             using var fs = WorkspaceFileSystem.Open(source, confined: true, exactNames: true);
             var into = Path.Combine(target, name);
             Directory.CreateDirectory(into);
-            // The memory folder's dot files are the store's lock and temp files, not the person's data.
+            // The memory folder's lock files (MEMORY.md.lock, USER.md.lock) and dot files (temp files) are the store's, not the person's data.
             var skipDotFiles = name == "memories";
             (files, bytes) = await CopyAsync(fs, null, into, skipped, skipDotFiles, files, bytes, depth: 0, cancellationToken).ConfigureAwait(false);
         }
@@ -153,7 +153,7 @@ public sealed class ProfileData
         foreach (var entry in fs.List(directory, MaxEntries))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (skipDotFiles && entry.Name.StartsWith('.'))
+            if (skipDotFiles && (entry.Name.StartsWith('.') || (depth == 0 && entry.Name is "MEMORY.md.lock" or "USER.md.lock")))
             {
                 continue;
             }

@@ -79,7 +79,7 @@ public sealed class MemoryConcurrencyTests
         await using var data = Create(o => o.LockTimeout = TimeSpan.FromMilliseconds(300));
         await data.AddAsync(Mei, MemoryFile.Notes, "before");
         var before = Bytes(data.NotesPath("mei"));
-        var lockPath = Path.Combine(Path.GetDirectoryName(data.NotesPath("mei"))!, ".MEMORY.md.lock");
+        var lockPath = Path.Combine(Path.GetDirectoryName(data.NotesPath("mei"))!, "MEMORY.md.lock");
 
         // As another process would hold it: an exclusive lock on the lock file.
         using (new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None))

@@ -23,7 +23,7 @@ public sealed class MemoryEditTests
 
         Assert.Equal(["likes tea", "works days now"], result.Entries);
         Assert.True(result.Changed);
-        Assert.Equal("likes tea\n§\nworks days now\n", Text(data.NotesPath("mei")));
+        Assert.Equal("likes tea\n§\nworks days now", Text(data.NotesPath("mei")));
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class MemoryEditTests
         await data.AddAsync(Mei, MemoryFile.Notes, "only entry");
 
         await Assert.ThrowsAsync<MemoryEntryMatchException>(() => data.AsAsync(Mei, m => m.RemoveAsync(MemoryFile.Notes, "", Ct)));
-        Assert.Equal("only entry\n", Text(data.NotesPath("mei")));
+        Assert.Equal("only entry", Text(data.NotesPath("mei")));
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class MemoryEditTests
         Assert.Equal((20, 20, 24, 0), (error.Limit, error.Used, error.WouldUse, error.Remaining));
         Assert.Contains("limited to 20 characters", error.Message, StringComparison.Ordinal);
         Assert.Contains("0 are left", error.Message, StringComparison.Ordinal);
-        Assert.Equal("aaaaaaaaaa\n§\nbbbbbbb\n", Text(data.NotesPath("mei")));
+        Assert.Equal("aaaaaaaaaa\n§\nbbbbbbb", Text(data.NotesPath("mei")));
     }
 
     [Fact]

@@ -110,7 +110,7 @@ public sealed class MemoryFaultTests
     {
         await using var data = Create(o => o.LockTimeout = TimeSpan.FromMilliseconds(100));
         await data.AddAsync(Mei, MemoryFile.Notes, "likes tea");
-        var lockPath = Path.Combine(Path.GetDirectoryName(data.NotesPath("mei"))!, ".MEMORY.md.lock");
+        var lockPath = Path.Combine(Path.GetDirectoryName(data.NotesPath("mei"))!, "MEMORY.md.lock");
 
         // What another process holding the lock looks like: flock(LOCK_EX) on Unix, a share-mode lock on Windows.
         using (new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None))

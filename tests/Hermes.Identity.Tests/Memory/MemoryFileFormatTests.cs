@@ -8,7 +8,7 @@ namespace Hermes.Identity.Tests.Memory;
 public sealed class MemoryFileFormatTests
 {
     [Fact]
-    public async Task Entries_are_written_as_utf8_separated_by_a_line_holding_only_the_section_sign()
+    public async Task Entries_are_written_as_hermes_writes_them_utf8_joined_by_section_sign_lines_with_no_final_newline()
     {
         await using var data = Create();
         await data.AsAsync(Mei, async m =>
@@ -19,7 +19,7 @@ public sealed class MemoryFileFormatTests
             return 0;
         });
 
-        Assert.Equal(Encoding.UTF8.GetBytes("one\n§\ntwo\nlines\n§\nsee § 3 of the lease\n"), Bytes(data.NotesPath("mei")));
+        Assert.Equal(Encoding.UTF8.GetBytes("one\n§\ntwo\nlines\n§\nsee § 3 of the lease"), Bytes(data.NotesPath("mei")));
         Assert.Equal(["one", "two\nlines", "see § 3 of the lease"], (await data.ReadAsync(Mei)).Notes);
     }
 
@@ -35,12 +35,15 @@ public sealed class MemoryFileFormatTests
     }
 
     [Theory]
-    [InlineData("a\n§\nb")]                          // no final newline
+    [InlineData("a\n§\nb")]                          // as Hermes writes it
+    [InlineData("a\n§\nb\n")]                        // a final newline
     [InlineData("a\r\n§\r\nb\r\n")]                  // CRLF
+    [InlineData("a\r§\rb")]                          // CR alone, which Python's universal newlines read as LF
     [InlineData("\uFEFFa\n§\nb\n")]                   // BOM
-    [InlineData("\n\na\n\n  §  \n\nb\n\n")]           // blank lines, padded separator
-    [InlineData("§\na\n§\n§\nb\n§\n")]                // empty entries
-    public async Task Hand_edited_files_are_read_tolerantly_and_rewritten_canonically(string text)
+    [InlineData("\n\n a \n\n§\n\nb\t\n\n")]            // blank lines and spaces around entries
+    [InlineData("a\n§\n\n§\nb\n§\n")]                // empty entries
+    [InlineData("a\n§\nb\n§\na\n§\nb")]               // duplicates, dropped on load as Hermes does (the first kept)
+    public async Task Files_are_read_as_hermes_reads_them_and_rewritten_canonically(string text)
     {
         await using var data = Create();
         Directory.CreateDirectory(Path.GetDirectoryName(data.NotesPath("mei"))!);
@@ -48,7 +51,31 @@ public sealed class MemoryFileFormatTests
 
         Assert.Equal(["a", "b"], (await data.ReadAsync(Mei)).Notes);
         await data.AddAsync(Mei, MemoryFile.Notes, "c");
-        Assert.Equal("a\n§\nb\n§\nc\n", Text(data.NotesPath("mei")));
+        Assert.Equal("a\n§\nb\n§\nc", Text(data.NotesPath("mei")));
+    }
+
+    [Fact]
+    public async Task Only_the_exact_separator_splits_entries_as_in_hermes()
+    {
+        await using var data = Create();
+        Directory.CreateDirectory(Path.GetDirectoryName(data.NotesPath("mei"))!);
+        // A padded '§' line, a '§' inside a line, a leading '§' line: Hermes splits on "\n§\n" only, so do we.
+        File.WriteAllText(data.NotesPath("mei"), "a\n  §  \nb\n§\nsee § 2\n§\n§\nc", new UTF8Encoding(false));
+
+        Assert.Equal(["a\n  §  \nb", "see § 2", "§\nc"], (await data.ReadAsync(Mei)).Notes);
+    }
+
+    [Fact]
+    public async Task A_duplicate_entry_in_the_file_is_one_entry_to_replace_and_remove()
+    {
+        await using var data = Create();
+        Directory.CreateDirectory(Path.GetDirectoryName(data.NotesPath("mei"))!);
+        File.WriteAllText(data.NotesPath("mei"), "likes tea\n§\nworks nights\n§\nlikes tea", new UTF8Encoding(false));
+
+        var result = await data.AsAsync(Mei, m => m.ReplaceAsync(MemoryFile.Notes, "tea", "likes oolong", Ct));
+
+        Assert.Equal(["likes oolong", "works nights"], result.Entries);
+        Assert.Equal("likes oolong\n§\nworks nights", Text(data.NotesPath("mei")));
     }
 
     [Fact]
@@ -61,12 +88,12 @@ public sealed class MemoryFileFormatTests
 
         await Task.Run(() => entry.List[0, 6].Where(list => list.Distinct().Count() == list.Count).Sample(entries =>
         {
-            var canonical = entries.Count == 0 ? "" : string.Join("\n§\n", entries) + "\n";
+            var canonical = string.Join("\n§\n", entries);
             File.WriteAllText(path, canonical, new UTF8Encoding(false));
             var read = data.ReadAsync(Mei).GetAwaiter().GetResult().Notes;
             Assert.Equal(entries, read);
             data.AddAsync(Mei, MemoryFile.Notes, "zz-end").GetAwaiter().GetResult();
-            Assert.Equal(canonical + (entries.Count == 0 ? "" : "§\n") + "zz-end\n", File.ReadAllText(path));
+            Assert.Equal(canonical + (entries.Count == 0 ? "" : "\n§\n") + "zz-end", File.ReadAllText(path));
         }, iter: 60, threads: 1), Ct);
     }
 

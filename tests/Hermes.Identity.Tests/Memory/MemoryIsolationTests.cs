@@ -15,8 +15,8 @@ public sealed class MemoryIsolationTests
         await data.AddAsync(Mei, MemoryFile.Notes, "prefers short answers");
         await data.AddAsync(Mei, MemoryFile.User, "lives in Taipei");
 
-        Assert.Equal("prefers short answers\n", Text(data.NotesPath("mei")));
-        Assert.Equal("lives in Taipei\n", Text(data.UserPath("mei")));
+        Assert.Equal("prefers short answers", Text(data.NotesPath("mei")));
+        Assert.Equal("lives in Taipei", Text(data.UserPath("mei")));
         Assert.False(Directory.Exists(Path.Combine(data.Root, "memories", "louis")));
     }
 

@@ -18,7 +18,7 @@ public sealed class MemoryPolicyTests
         Assert.Null((await data.ReadAsync("999")).Shared);
         Assert.DoesNotContain("hermes", (await data.ReadAsync(Mei)).Render(), StringComparison.Ordinal);
         Assert.Contains("Shared memory", (await data.ReadAsync(Ada)).Render(), StringComparison.Ordinal);
-        Assert.Equal("The house wifi is called hermes\n", Text(data.SharedPath));
+        Assert.Equal("The house wifi is called hermes", Text(data.SharedPath));
     }
 
     [Theory]

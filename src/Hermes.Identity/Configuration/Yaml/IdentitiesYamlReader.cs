@@ -8,7 +8,7 @@ namespace Hermes.Identity.Configuration.Yaml;
 // problem with its position and a sentence that says what to fix.
 internal sealed partial class IdentitiesYamlReader
 {
-    private static readonly string[] RootKeys = ["version", "unknown_senders", "identities", "roles", "tools"];
+    private static readonly string[] RootKeys = ["version", "unknown_senders", "identities", "roles", "tool_presets", "tools"];
     private static readonly string[] IdentityKeys = ["display_name", "role", "accounts", "allow", "deny", "require_approval", "automated", "budgets"];
     private static readonly string[] RoleKeys = ["inherits", "allow", "deny", "require_approval", "workspace", "description", "budgets"];
 
@@ -112,7 +112,13 @@ internal sealed partial class IdentitiesYamlReader
             }
         }
 
-        var tools = ReadTools(Get(top, "tools"));
+        // A preset's entries first, the file's own 'tools:' over them.
+        var tools = ReadToolPresets(Get(top, "tool_presets"));
+        foreach (var (tool, category) in ReadTools(Get(top, "tools")))
+        {
+            tools[tool] = category;
+        }
+
         var categories = new HashSet<string>(PolicyActions.BuiltInToolCategories, StringComparer.Ordinal);
         categories.UnionWith(tools.Values);
         var knownActions = PolicyActions.All.Concat(categories.Select(PolicyActions.ForToolCategory)).ToArray();
@@ -134,6 +140,44 @@ internal sealed partial class IdentitiesYamlReader
             accounts.ToFrozenDictionary(),
             roles.ToFrozenDictionary(StringComparer.Ordinal),
             tools.ToFrozenDictionary(StringComparer.Ordinal));
+    }
+
+    private Dictionary<string, string> ReadToolPresets(YNode? node)
+    {
+        var tools = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (node is null || node is YScalar { IsNull: true })
+        {
+            return tools;
+        }
+
+        IEnumerable<YNode> names = node is YSequence sequence ? sequence.Items : [node];
+        foreach (var nameNode in names)
+        {
+            if (nameNode is YMapping)
+            {
+                Error(nameNode, $"'tool_presets' lists preset names, such as 'tool_presets: [hermes]'; to map a tool yourself, use 'tools:'. Presets: {string.Join(", ", ToolPresets.Names)}.");
+                continue;
+            }
+
+            var name = Scalar(nameNode, "a tool preset");
+            if (name is null)
+            {
+                continue;
+            }
+
+            if (ToolPresets.Find(name) is not { } preset)
+            {
+                Error(nameNode, $"There is no tool preset '{name}'.{Suggest(name, ToolPresets.Names)} Presets: {string.Join(", ", ToolPresets.Names)}.");
+                continue;
+            }
+
+            foreach (var (tool, category) in preset)
+            {
+                tools[tool] = category;
+            }
+        }
+
+        return tools;
     }
 
     private Dictionary<string, string> ReadTools(YNode? node)
