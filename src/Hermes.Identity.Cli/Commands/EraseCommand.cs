@@ -28,6 +28,10 @@ internal static class EraseCommand
         {
             context.Error.Write($"This deletes every session, memory file and workspace file of '{key}' under {context.Root}. Type the profile key to go on: ");
             var answer = context.In.ReadLine();
+            if (Console.IsInputRedirected)
+            {
+                context.Error.WriteLine();
+            }
             if (!string.Equals(answer?.Trim(), key, StringComparison.Ordinal))
             {
                 throw new CliException(ExitCodes.Problems, "Not confirmed: nothing was erased.");
