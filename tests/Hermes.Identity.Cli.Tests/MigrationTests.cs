@@ -205,5 +205,31 @@ public sealed class MigrationTests
         Assert.Equal(["telegram:5550001", "discord:111", "discord:222"], view.Snapshot.Profiles["mei-lin"].Accounts);
     }
 
+    [Fact]
+    public async Task Into_a_root_that_has_identities_yaml_it_keeps_the_file_and_reports_the_people_it_lacks()
+    {
+        using var temp = new TempDirectory("cli-migrate");
+        var home = temp.Combine("hermes");
+        HermesHomes.WriteRecent(home);
+        var root = Roots.Create(temp, "data", """
+            version: 1
+            identities:
+              louis:
+                role: owner
+                accounts: { telegram: "732113076" }
+            """);
+        var before = File.ReadAllText(Path.Combine(root, "identities.yaml"));
+
+        var run = await ToolRun.RunAsync(root, ["migrate", "hermes", home, "--owner", "louis", "--apply", "--json"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var report = JsonNode.Parse(run.Out)!;
+        Assert.Equal("kept", (string)report["identities_yaml"]!);
+        Assert.Equal(["telegram-5550001", "alex"], report["people_to_add"]!.AsArray().Select(p => (string)p!["key"]!));
+        Assert.Equal(3, report["sessions"]!["unassigned"]!.AsArray().Count);   // mei's, alex's, the stranger's: none given to louis
+        Assert.Equal(3, (int)report["imported"]!["sessions_by_profile"]!["louis"]!);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(root, "identities.yaml")));
+        Assert.Equal(2, (await ToolRun.RunAsync(root, ["migrate", "hermes", home, "--owner", "mei"])).ExitCode);   // not an owner there
+    }
+
     internal static Dictionary<string, string> Paths(TempDirectory temp) => new() { [temp.Path] = "<TEMP>" };
 }

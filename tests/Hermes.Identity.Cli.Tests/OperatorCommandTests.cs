@@ -41,7 +41,27 @@ public sealed class OperatorCommandTests
         Assert.Equal(3, (await ToolRun.RunAsync(root, ["grants", "revoke", id])).ExitCode);
         Assert.Equal(2, (await ToolRun.RunAsync(root, ["grants", "issue", "mei", "tool.exec", "--for", "soon"])).ExitCode);
 
+        // Mei's agent calls write_file, which her role may use only once approved: a request waits for the owner.
+        string request;
+        await using (var view = new LibraryView(root))
+        {
+            var decision = await view.AsAsync(new SenderEnvelope("telegram", "5550001", "5550001"), async turn =>
+                await turn.Services.GetRequiredService<Hermes.Identity.Policy.PolicyEngine>().AuthorizeToolCallAsync("write_file", "call-1", new string('a', 64)));
+            Assert.Equal(PolicyEffect.RequireApproval, decision.Effect);
+            request = decision.Approval!.Id;
+        }
+
+        names[request] = "<REQUEST>";
         Golden.Match("approvals-list", await ToolRun.RunAsync(root, ["approvals", "list"]), names);
+        Assert.Equal(1, (await ToolRun.RunAsync(root, ["approvals", "approve", request, "--as", "mei"])).ExitCode);
+        Golden.Match("approvals-approve", await ToolRun.RunAsync(root, ["approvals", "approve", request]), names);
+        await using (var view = new LibraryView(root))
+        {
+            var answered = await view.AsAsync(new SenderEnvelope("telegram", "732113076"), async turn =>
+                await turn.Services.GetRequiredService<Hermes.Identity.Approvals.Approvals>().GetAsync(request));
+            Assert.Equal((ApprovalState.Approved, "louis"), (answered!.State, answered.AnsweredBy));
+        }
+
         Golden.Match("approvals-approve-unknown", await ToolRun.RunAsync(root, ["approvals", "approve", "NOSUCH99"]), names);
     }
 
