@@ -39,7 +39,8 @@ internal sealed class SessionDatabaseFiles(SessionDatabasePool pool) : ISessionF
         await using (offline.ConfigureAwait(false))
         {
             var existed = File.Exists(path);
-            foreach (var suffix in (string[])["", "-wal", "-shm", "-journal"])
+            // A profile that never stored a session has no folder: nothing to delete (File.Delete would throw).
+            foreach (var suffix in Directory.Exists(Path.GetDirectoryName(path)) ? (string[])["", "-wal", "-shm", "-journal"] : [])
             {
                 File.Delete(path + suffix);
             }

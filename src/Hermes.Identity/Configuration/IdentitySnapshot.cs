@@ -64,8 +64,11 @@ public sealed class IdentitySnapshot
     /// <summary>Every role in force, built-in and configured, by name.</summary>
     internal IReadOnlyDictionary<string, RoleDefinition> Roles { get; }
 
-    /// <summary>Tool name to category (<c>terminal</c> → <c>exec</c>). A tool not listed is denied to every role that does not allow every tool.</summary>
-    internal IReadOnlyDictionary<string, string> Tools { get; }
+    /// <summary>
+    /// The <c>tools:</c> map in force: tool name to category (<c>terminal</c> → <c>exec</c>; the action of a call is
+    /// <c>tool.&lt;category&gt;</c>). A tool not listed is denied to every role that does not allow every tool.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Tools { get; }
 
     /// <summary>The roles compiled into lookups, once per snapshot: what the built-in RBAC backend decides with.</summary>
     internal RoleTable RoleTable { get; }

@@ -163,6 +163,42 @@ public sealed class PolicyEngine
         return new PolicyExplanation(decision, trail);
     }
 
+    /// <summary>
+    /// Explains, for an operator outside any turn, how <paramref name="action"/> on <paramref name="resource"/> by
+    /// <paramref name="subject"/> is decided for a message in a chat of kind <paramref name="chatKind"/> (rules with a
+    /// <c>when: { chat: ... }</c> condition hold or not accordingly), as sent by the person themself. Records nothing.
+    /// </summary>
+    public ValueTask<PolicyExplanation> ExplainInChatAsync(AgentProfile subject, string action, string? resource, ChatKind chatKind, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentException.ThrowIfNullOrEmpty(action);
+        return ExplainForOperatorAsync(subject, action, resource, chatKind, cancellationToken);
+    }
+
+    /// <summary>
+    /// Explains, for an operator outside any turn, how a call to tool <paramref name="toolName"/> by
+    /// <paramref name="subject"/> in a chat of kind <paramref name="chatKind"/> is decided: the tool's category from the
+    /// <c>tools:</c> map in force, every matching rule, each backend's answer. Records nothing and uses up no approval.
+    /// </summary>
+    public ValueTask<PolicyExplanation> ExplainToolCallInChatAsync(AgentProfile subject, string toolName, ChatKind chatKind, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentException.ThrowIfNullOrEmpty(toolName);
+        return ExplainForOperatorAsync(subject, null, toolName, chatKind, cancellationToken);
+    }
+
+    private async ValueTask<PolicyExplanation> ExplainForOperatorAsync(AgentProfile subject, string? action, string? resource, ChatKind chatKind, CancellationToken cancellationToken = default)
+    {
+        // The person themself writing in that kind of chat: a person, not a bot, on one of their own accounts.
+        var sender = subject.Principals.Count > 0
+            ? new SenderEnvelope(subject.Principals[0].Platform, subject.Principals[0].UserId, chatId: null, chatKind)
+            : new SenderEnvelope("operator", subject.Key, chatId: null, chatKind);
+        var trail = new List<string>();
+        var call = new Call(subject, action, resource, null, null, null, null, sender, _time.GetUtcNow(), null);
+        var decision = await Decide(call, Mode.Quiet, trail, cancellationToken).ConfigureAwait(false);
+        return new PolicyExplanation(decision, trail);
+    }
+
     // A quiet decision on a plain action for the turn in progress: for Approvals and Grants, to decide what a profile may see.
     internal ValueTask<PolicyDecision> PreviewAsync(string action, string? resource, CancellationToken cancellationToken)
     {

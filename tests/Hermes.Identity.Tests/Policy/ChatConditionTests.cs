@@ -200,4 +200,27 @@ public sealed class ChatConditionTests
         Assert.Contains("'dm'", error!.Message, StringComparison.Ordinal);
         Assert.True((await Engine(host).AuthorizeToolCallAsync("terminal", cancellationToken: Ct)).IsAllowed);
     }
+
+    [Fact]
+    public async Task An_operator_explains_a_profiles_decision_in_a_chosen_kind_of_chat_outside_any_turn()
+    {
+        await using var host = new HermesHost(Yaml);
+        var snapshot = host.Services.GetRequiredService<IIdentitySnapshotProvider>().Current;
+        var mei = snapshot.Profiles["mei"];
+
+        var direct = await Engine(host).ExplainToolCallInChatAsync(mei, "terminal", ChatKind.Direct, Ct);
+        var group = await Engine(host).ExplainToolCallInChatAsync(mei, "terminal", ChatKind.Group, Ct);
+        Assert.Equal(PolicyEffect.Allow, direct.Decision.Effect);
+        Assert.Equal([DirectExec], direct.Decision.RuleIds);
+        Assert.Equal(PolicyEffect.Deny, group.Decision.Effect);
+        Assert.Contains(group.Steps, s => s.Contains("in a group", StringComparison.Ordinal));
+
+        var webInChannel = await Engine(host).ExplainInChatAsync(mei, "tool.web.search", "web_search", ChatKind.Channel, Ct);
+        Assert.Equal(PolicyEffect.Deny, webInChannel.Decision.Effect);
+        Assert.Contains(GroupWebDeny, webInChannel.Decision.RuleIds);
+        Assert.Equal(PolicyEffect.Allow, (await Engine(host).ExplainInChatAsync(mei, "tool.web.search", "web_search", ChatKind.Direct, Ct)).Decision.Effect);
+
+        // The tools: map in force is public: what the rights table of an operator's tool lists.
+        Assert.Equal("exec", snapshot.Tools["terminal"]);
+    }
 }
