@@ -299,7 +299,9 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
             try
             {
                 // O_NOFOLLOW: a link named here is not a folder to empty, wherever it points.
-                fd = Resolve(lease.Fd, path, ORdOnly | ODirectory | ONoFollow | ONonBlock, 0);
+                // A trailing '/' would make the kernel follow a link named last, so it is dropped.
+                var trimmed = path.TrimEnd('/');
+                fd = Resolve(lease.Fd, trimmed.Length == 0 ? path : trimmed, ORdOnly | ODirectory | ONoFollow | ONonBlock, 0);
             }
             catch (WorkspaceAccessException ex) when (ex.Reason is WorkspaceAccessReason.SymbolicLink or WorkspaceAccessReason.NotADirectory
                 && TryLinkInfo(lease.Fd, path) is { Kind: WorkspaceEntryKind.SymbolicLink })
