@@ -166,7 +166,7 @@ internal sealed class MemoryTool() : ReadyTool(ToolName, Summary, Schema)
         var array = new JsonArray();
         foreach (var entry in entries)
         {
-            array.Add(JsonValue.Create(entry));
+            array.Add((JsonNode?)JsonValue.Create(entry));
         }
 
         return array;

@@ -37,18 +37,18 @@ internal abstract class ReadyTool : AIFunction
     protected sealed override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
     {
         var services = arguments.Services;
-        if (services?.GetService<ICurrentProfile>() is not { IsInTurn: true })
-        {
-            if (services?.GetService<ILoggerFactory>() is { } factory)
-            {
-                Log.ReadyToolOutsideTurn(factory.CreateLogger("Hermes.Identity.AI.ReadyTools"), Name);
-            }
-
-            return ToolResult.Error($"The {Name} tool did not run: it runs only inside a turn of a verified sender, and none is in progress. Nothing was read or changed.");
-        }
-
         try
         {
+            if (services?.GetService<ICurrentProfile>() is not { IsInTurn: true })
+            {
+                if (services?.GetService<ILoggerFactory>() is { } factory)
+                {
+                    Log.ReadyToolOutsideTurn(factory.CreateLogger("Hermes.Identity.AI.ReadyTools"), Name);
+                }
+
+                return ToolResult.Error($"The {Name} tool did not run: it runs only inside a turn of a verified sender, and none is in progress. Nothing was read or changed.");
+            }
+
             return await RunAsync(new ToolArguments(Name, arguments), services, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -61,14 +61,25 @@ internal abstract class ReadyTool : AIFunction
         }
         catch (Exception ex)
         {
-            var logger = services.GetService<ILoggerFactory>()?.CreateLogger("Hermes.Identity.AI.ReadyTools") ?? NullLogger.Instance;
-            Log.ReadyToolFailed(logger, Name, ex);
+            Log.ReadyToolFailed(Logger(services), Name, ex);
             return ToolResult.Error($"The {Name} tool failed unexpectedly ({ex.GetType().Name}); the host's log has the details. Try once more, or tell the user it failed.");
         }
     }
 
     /// <summary>Runs the call with the turn's services; returns the result text. Throws what <see cref="Explain"/> turns into results.</summary>
     protected abstract ValueTask<string> RunAsync(ToolArguments arguments, IServiceProvider services, CancellationToken cancellationToken);
+
+    private static ILogger Logger(IServiceProvider? services)
+    {
+        try
+        {
+            return services?.GetService<ILoggerFactory>()?.CreateLogger("Hermes.Identity.AI.ReadyTools") ?? NullLogger.Instance;
+        }
+        catch (ObjectDisposedException)
+        {
+            return NullLogger.Instance;
+        }
+    }
 
     /// <summary>The profile-bound service <typeparamref name="T"/> of the turn, or a result saying the host has none.</summary>
     protected T Service<T>(IServiceProvider services, string what)
@@ -84,6 +95,8 @@ internal abstract class ReadyTool : AIFunction
         NoActiveTurnException =>
             $"The {Name} tool did not run: the turn it was called in is no longer the one in progress. Nothing was read or changed.",
         SessionStoreException => "The session history could not be read right now (the session store failed). Try again later.",
+        ObjectDisposedException =>
+            $"The {Name} tool did not run: the turn it was called in has ended. Nothing was read or changed.",
         _ => null,
     };
 }
