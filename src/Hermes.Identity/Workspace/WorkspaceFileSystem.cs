@@ -125,6 +125,9 @@ internal abstract class WorkspaceFileSystem : IDisposable
         WorkspaceAccessReason.TooLarge,
         $"{WorkspacePath.Show(path)} holds folders more than {MaxDeleteDepth} levels deep; nothing below that depth was deleted. Delete the deepest folders first.");
 
+    protected static WorkspaceAccessException FileSystemRoot(string path) => new(
+        WorkspaceAccessReason.InvalidPath, $"{WorkspacePath.Show(path)} is the root of the file system, which is never emptied. Name a folder.");
+
     protected static WorkspaceAccessException NotALink(string path) => new(
         WorkspaceAccessReason.NotASymbolicLink, $"{WorkspacePath.Show(path)} is not a symbolic link, so it has no link text to read.");
 

@@ -282,6 +282,28 @@ public sealed class ProfileWorkspaceTests
     }
 
     [Fact]
+    public async Task An_unrestricted_owner_moves_and_empties_folders_outside_but_never_the_file_system_root()
+    {
+        await using var host = NewHost();
+        var outside = Path.Combine(host.Tree.Root, "owner-scratch");
+        Directory.CreateDirectory(Path.Combine(outside, "sub"));
+        File.WriteAllText(Path.Combine(outside, "sub", "f.txt"), "x");
+        await using var turn = host.BeginTurn(Louis);
+        var ws = turn.Services.GetRequiredService<IWorkspace>();
+
+        await ws.MoveAsync(Path.Combine(outside, "sub", "f.txt"), Path.Combine(outside, "g.txt"), cancellationToken: Ct);
+        Assert.True(File.Exists(Path.Combine(outside, "g.txt")));
+        Assert.Equal(2, await ws.DeleteContentsAsync(outside, cancellationToken: Ct));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+        // Only spellings refused before anything is opened: a test must never risk emptying '/' for real.
+        foreach (var root in new[] { "/", "//", "///" })
+        {
+            var ex = await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.DeleteContentsAsync(root, cancellationToken: Ct).AsTask());
+            Assert.Equal(WorkspaceAccessReason.InvalidPath, ex.Reason);
+        }
+    }
+
+    [Fact]
     public async Task An_owner_role_configured_as_confined_is_confined()
     {
         await using var host = NewHost(roles: """

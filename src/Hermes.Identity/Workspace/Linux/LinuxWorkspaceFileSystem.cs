@@ -301,7 +301,12 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
                 // O_NOFOLLOW: a link named here is not a folder to empty, wherever it points.
                 // A trailing '/' would make the kernel follow a link named last, so it is dropped.
                 var trimmed = path.TrimEnd('/');
-                fd = Resolve(lease.Fd, trimmed.Length == 0 ? path : trimmed, ORdOnly | ODirectory | ONoFollow | ONonBlock, 0);
+                if (trimmed.Length == 0)
+                {
+                    throw FileSystemRoot(path); // only an unrestricted role can name '/'
+                }
+
+                fd = Resolve(lease.Fd, trimmed, ORdOnly | ODirectory | ONoFollow | ONonBlock, 0);
             }
             catch (WorkspaceAccessException ex) when (ex.Reason is WorkspaceAccessReason.SymbolicLink or WorkspaceAccessReason.NotADirectory
                 && TryLinkInfo(lease.Fd, path) is { Kind: WorkspaceEntryKind.SymbolicLink })
@@ -312,6 +317,13 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
 
         try
         {
+            // Whatever the spelling ('/.', '/tmp/..'), the root of the file system is never emptied (only an unrestricted
+            // role can name it at all).
+            if (!IsConfined && FStat(fd, out var folder) == 0 && StatX(AtFdCwd, "/", 0, StatxBasicStats, out var slash) == 0 && folder.IsSameFile(slash))
+            {
+                throw FileSystemRoot(path ?? ".");
+            }
+
             return DeleteIn(fd, path ?? ".", path ?? ".", 0, cancellationToken);
         }
         finally

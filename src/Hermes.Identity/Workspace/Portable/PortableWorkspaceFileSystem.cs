@@ -223,6 +223,12 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
         return Try(shown, () =>
         {
             var full = path is null ? _root : Resolve(path);
+            if (string.Equals(Path.GetPathRoot(full), Path.TrimEndingDirectorySeparator(full), StringComparison.OrdinalIgnoreCase)
+                || string.Equals(Path.GetPathRoot(full), full, StringComparison.OrdinalIgnoreCase))
+            {
+                throw FileSystemRoot(shown);
+            }
+
             if (!Directory.Exists(full))
             {
                 throw File.Exists(full) ? WorkspaceErrors.FromErrno(LinuxNative.ENotDir, shown) : new DirectoryNotFoundException();
