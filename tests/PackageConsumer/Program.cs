@@ -1,4 +1,5 @@
 using Hermes.Identity;
+using Hermes.Identity.AI;
 using Hermes.Identity.Pairing;
 using Hermes.Identity.Policy;
 using Hermes.Identity.Sessions;
@@ -42,7 +43,7 @@ await using (turns.BeginTurn(louis))
         .UseHermesIsolation()
         .UseFunctionInvocation()
         .Build(app.Services);
-    var reply = await chat.GetResponseAsync("hello");
+    var reply = await chat.GetResponseAsync("hello", new ChatOptions { Tools = [.. HermesTools.All()] });
     Console.WriteLine($"model said: {reply.Text}");
 }
 

@@ -16,4 +16,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 703, Level = LogLevel.Warning, Message = "A chat request arrived outside a turn; no tools were offered and none will run.")]
     public static partial void RequestOutsideTurn(ILogger logger);
+
+    [LoggerMessage(EventId = 750, Level = LogLevel.Warning, Message = "Ready-made tool {ToolName} failed unexpectedly; the model was told it failed")]
+    public static partial void ReadyToolFailed(ILogger logger, string toolName, Exception exception);
+
+    [LoggerMessage(EventId = 751, Level = LogLevel.Warning, Message = "Ready-made tool {ToolName} was invoked outside a turn (no turn services); it refused and did nothing")]
+    public static partial void ReadyToolOutsideTurn(ILogger logger, string toolName);
 }

@@ -121,6 +121,55 @@ internal sealed class ProfileWorkspace : IWorkspace, IDisposable
         return WriteAllBytesAsync(path, Encoding.UTF8.GetBytes(content), overwrite, cancellationToken);
     }
 
+    public async ValueTask AppendAllBytesAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        await AuthorizeAsync(PolicyActions.WorkspaceWrite, path, cancellationToken).ConfigureAwait(false);
+        using var handle = OpenFile(path, WorkspaceFileMode.Append, out var length);
+        if (length + content.Length > _options.MaxFileBytes)
+        {
+            throw new WorkspaceAccessException(WorkspaceAccessReason.TooLarge,
+                $"{WorkspacePath.Show(path)} is {length:N0} bytes; adding {content.Length:N0} would pass the workspace file limit of {_options.MaxFileBytes:N0} bytes, so nothing was added.");
+        }
+
+        await WorkspaceFileSystem.WriteAsync(handle, content, length, path, cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask AppendAllTextAsync(string path, string content, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        return AppendAllBytesAsync(path, Encoding.UTF8.GetBytes(content), cancellationToken);
+    }
+
+    public async ValueTask MoveAsync(string source, string destination, bool overwrite = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        await AuthorizeAsync(PolicyActions.WorkspaceWrite, source, cancellationToken).ConfigureAwait(false);
+        await AuthorizeAsync(PolicyActions.WorkspaceWrite, destination, cancellationToken).ConfigureAwait(false);
+        Run(source, fs =>
+        {
+            fs.Move(source, destination, overwrite);
+            return 0;
+        });
+    }
+
+    public async ValueTask<int> DeleteContentsAsync(string? directory = null, CancellationToken cancellationToken = default)
+    {
+        await AuthorizeAsync(PolicyActions.WorkspaceWrite, directory, cancellationToken).ConfigureAwait(false);
+        return Run(directory ?? ".", fs => fs.DeleteContents(directory, cancellationToken));
+    }
+
+    public async ValueTask<WorkspaceEntry> GetLinkInfoAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await AuthorizeAsync(PolicyActions.WorkspaceRead, path, cancellationToken).ConfigureAwait(false);
+        return Run(path, fs => fs.GetLinkInfo(path));
+    }
+
+    public async ValueTask<string> ReadLinkAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await AuthorizeAsync(PolicyActions.WorkspaceRead, path, cancellationToken).ConfigureAwait(false);
+        return Run(path, fs => fs.ReadLink(path));
+    }
+
     public async ValueTask<WorkspaceEntry> GetInfoAsync(string path, CancellationToken cancellationToken = default)
     {
         await AuthorizeAsync(PolicyActions.WorkspaceRead, path, cancellationToken).ConfigureAwait(false);

@@ -53,4 +53,7 @@ public enum WorkspaceAccessReason
     /// host's operator must remount it. (A role without <c>workspace.write</c> gets an <see cref="AccessDeniedException"/> instead.)
     /// </summary>
     ReadOnlyFileSystem,
+
+    /// <summary>The path names something other than a symbolic link, where only a link can be read (<see cref="IWorkspace.ReadLinkAsync"/>).</summary>
+    NotASymbolicLink,
 }

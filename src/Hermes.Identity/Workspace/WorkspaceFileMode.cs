@@ -11,4 +11,7 @@ internal enum WorkspaceFileMode
 
     /// <summary>Create the file, or truncate it if it exists.</summary>
     CreateOrTruncate,
+
+    /// <summary>Create the file, or open it as it is to write at its end.</summary>
+    Append,
 }

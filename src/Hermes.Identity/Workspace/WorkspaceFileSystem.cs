@@ -57,11 +57,16 @@ internal abstract class WorkspaceFileSystem : IDisposable
 
     /// <summary>Writes <paramref name="content"/> at the start of a file <see cref="OpenFile(string, WorkspaceFileMode)"/> opened.</summary>
     /// <exception cref="WorkspaceAccessException">The file system failed the write (the disk is full, say); the file may be incomplete.</exception>
-    public static async ValueTask WriteAsync(SafeFileHandle handle, ReadOnlyMemory<byte> content, string path, CancellationToken cancellationToken)
+    public static ValueTask WriteAsync(SafeFileHandle handle, ReadOnlyMemory<byte> content, string path, CancellationToken cancellationToken) =>
+        WriteAsync(handle, content, 0, path, cancellationToken);
+
+    /// <summary>Writes <paramref name="content"/> at <paramref name="offset"/> (on Linux, a file opened to append writes at its end whatever the offset).</summary>
+    /// <exception cref="WorkspaceAccessException">The file system failed the write (the disk is full, say); the file may be incomplete.</exception>
+    public static async ValueTask WriteAsync(SafeFileHandle handle, ReadOnlyMemory<byte> content, long offset, string path, CancellationToken cancellationToken)
     {
         try
         {
-            await RandomAccess.WriteAsync(handle, content, 0, cancellationToken).ConfigureAwait(false);
+            await RandomAccess.WriteAsync(handle, content, offset, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (WorkspaceErrors.FromException(ex, path) is { } error)
         {
@@ -94,6 +99,41 @@ internal abstract class WorkspaceFileSystem : IDisposable
 
     /// <summary>Creates a directory and any missing parents.</summary>
     public abstract void CreateDirectory(string path);
+
+    /// <summary>
+    /// Moves or renames the entry <paramref name="source"/> (a file, a folder with what is in it, or a link, never what it
+    /// points to) to <paramref name="destination"/>; an existing destination is replaced only when <paramref name="overwrite"/>.
+    /// </summary>
+    public abstract void Move(string source, string destination, bool overwrite);
+
+    /// <summary>
+    /// Deletes everything inside the folder <paramref name="path"/> (<see langword="null"/>: the root), depth first; links are
+    /// removed, never followed. The folder itself stays. Returns how many entries were deleted.
+    /// </summary>
+    public abstract int DeleteContents(string? path, CancellationToken cancellationToken);
+
+    /// <summary>Describes the entry at <paramref name="path"/> without following it if it is a symbolic link (lstat).</summary>
+    public abstract WorkspaceEntry GetLinkInfo(string path);
+
+    /// <summary>The text of the symbolic link at <paramref name="path"/>, never followed.</summary>
+    public abstract string ReadLink(string path);
+
+    /// <summary>Folders deeper than this are not entered by <see cref="DeleteContents"/>: it fails instead.</summary>
+    public const int MaxDeleteDepth = 256;
+
+    protected static WorkspaceAccessException TooDeep(string path) => new(
+        WorkspaceAccessReason.TooLarge,
+        $"{WorkspacePath.Show(path)} holds folders more than {MaxDeleteDepth} levels deep; nothing below that depth was deleted. Delete the deepest folders first.");
+
+    protected static WorkspaceAccessException FileSystemRoot(string path) => new(
+        WorkspaceAccessReason.InvalidPath, $"{WorkspacePath.Show(path)} is the root of the file system, which is never emptied. Name a folder.");
+
+    protected static WorkspaceAccessException NotALink(string path) => new(
+        WorkspaceAccessReason.NotASymbolicLink, $"{WorkspacePath.Show(path)} is not a symbolic link, so it has no link text to read.");
+
+    protected static WorkspaceAccessException MoveInvalid(string source, string destination) => new(
+        WorkspaceAccessReason.InvalidPath,
+        $"{WorkspacePath.Show(source)} cannot be moved to {WorkspacePath.Show(destination)}: a folder cannot move into itself or a folder inside it.");
 
     public abstract void Dispose();
 

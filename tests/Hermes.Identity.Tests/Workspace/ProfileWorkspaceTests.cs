@@ -122,6 +122,92 @@ public sealed class ProfileWorkspaceTests
     }
 
     [Fact]
+    public async Task Move_append_empty_lstat_and_readlink_ask_the_policy_with_each_path()
+    {
+        await using var host = NewHost();
+        host.Tree.Link("notes/link", "a.txt");
+        await using var turn = host.BeginTurn(Mei);
+        var ws = turn.Services.GetRequiredService<IWorkspace>();
+        var requests = host.Policy.Requests;
+        requests.Clear();
+
+        await ws.AppendAllTextAsync("notes/a.txt", "+1", cancellationToken: Ct);
+        await ws.MoveAsync("notes/a.txt", "b.txt", cancellationToken: Ct);
+        Assert.Equal(WorkspaceEntryKind.SymbolicLink, (await ws.GetLinkInfoAsync("notes/link", cancellationToken: Ct)).Kind);
+        Assert.Equal("a.txt", await ws.ReadLinkAsync("notes/link", cancellationToken: Ct));
+        Assert.Equal(1, await ws.DeleteContentsAsync("notes", cancellationToken: Ct));
+        Assert.Equal(2, await ws.DeleteContentsAsync(cancellationToken: Ct));
+
+        Assert.Equal(
+            [
+                ("workspace.write", "notes/a.txt"), ("workspace.write", "notes/a.txt"), ("workspace.write", "b.txt"),
+                ("workspace.read", "notes/link"), ("workspace.read", "notes/link"), ("workspace.write", "notes"), ("workspace.write", "."),
+            ],
+            requests.Select(r => (r.Action, r.Resource)));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(host.Tree.Mei));
+    }
+
+    [Fact]
+    public async Task Guest_cannot_move_append_or_empty_but_can_lstat_and_readlink()
+    {
+        await using var host = NewHost();
+        var gina = Path.Combine(host.Tree.Workspaces, "gina");
+        Directory.CreateDirectory(Path.Combine(gina, "d"));
+        File.WriteAllText(Path.Combine(gina, "d", "readme.txt"), "hello guest");
+        File.CreateSymbolicLink(Path.Combine(gina, "link"), "d/readme.txt");
+        await using var turn = host.BeginTurn(Gina);
+        var ws = turn.Services.GetRequiredService<IWorkspace>();
+
+        foreach (var write in new Func<ValueTask>[]
+        {
+            () => ws.AppendAllTextAsync("d/readme.txt", "defaced", cancellationToken: Ct),
+            () => ws.MoveAsync("d/readme.txt", "moved.txt", cancellationToken: Ct),
+            async () => await ws.DeleteContentsAsync("d", cancellationToken: Ct),
+            async () => await ws.DeleteContentsAsync(cancellationToken: Ct),
+        })
+        {
+            var ex = await Assert.ThrowsAsync<AccessDeniedException>(() => write().AsTask());
+            Assert.Equal(PolicyActions.WorkspaceWrite, ex.Action);
+        }
+
+        Assert.Equal(WorkspaceEntryKind.SymbolicLink, (await ws.GetLinkInfoAsync("link", cancellationToken: Ct)).Kind);
+        Assert.Equal("d/readme.txt", await ws.ReadLinkAsync("link", cancellationToken: Ct));
+        Assert.Equal("hello guest", File.ReadAllText(Path.Combine(gina, "d", "readme.txt")));
+    }
+
+    [Fact]
+    public async Task Append_past_the_size_limit_adds_nothing()
+    {
+        await using var host = NewHost(o => o.MaxFileBytes = 10);
+        await using var turn = host.BeginTurn(Mei);
+        var ws = turn.Services.GetRequiredService<IWorkspace>();
+
+        await ws.AppendAllTextAsync("log.txt", "12345", cancellationToken: Ct);
+        await ws.AppendAllTextAsync("log.txt", "67890", cancellationToken: Ct);
+        var ex = await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.AppendAllTextAsync("log.txt", "1", cancellationToken: Ct).AsTask());
+        Assert.Equal(WorkspaceAccessReason.TooLarge, ex.Reason);
+        Assert.Contains("nothing was added", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("1234567890", File.ReadAllText(host.Tree.InMei("log.txt")));
+    }
+
+    [Fact]
+    public async Task Move_and_emptying_in_a_symlinked_folder_of_another_profile_are_refused_through_the_api()
+    {
+        await using var host = NewHost();
+        host.Tree.Link("louisdir", "../louis");
+        await using var turn = host.BeginTurn(Mei);
+        var ws = turn.Services.GetRequiredService<IWorkspace>();
+        var before = host.Tree.OutsideFiles();
+
+        await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.MoveAsync("louisdir/notes.txt", "mine.txt", cancellationToken: Ct).AsTask());
+        await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.MoveAsync("notes/a.txt", "louisdir/planted.txt", cancellationToken: Ct).AsTask());
+        await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.DeleteContentsAsync("louisdir", cancellationToken: Ct).AsTask());
+        await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.DeleteContentsAsync("../louis", cancellationToken: Ct).AsTask());
+        await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.AppendAllTextAsync("louisdir/notes.txt", "pwned", cancellationToken: Ct).AsTask());
+        Assert.Equal(before, host.Tree.OutsideFiles());
+    }
+
+    [Fact]
     public async Task Read_denied_by_the_policy_is_refused_before_the_file_system()
     {
         await using var host = NewHost();
@@ -192,6 +278,28 @@ public sealed class ProfileWorkspaceTests
         if (WorkspaceTree.Run("mkfifo", Path.Combine(host.Tree.Louis, "fifo")))
         {
             Assert.Equal(WorkspaceAccessReason.NotARegularFile, (await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.ReadAllTextAsync("fifo", cancellationToken: Ct).AsTask())).Reason);
+        }
+    }
+
+    [Fact]
+    public async Task An_unrestricted_owner_moves_and_empties_folders_outside_but_never_the_file_system_root()
+    {
+        await using var host = NewHost();
+        var outside = Path.Combine(host.Tree.Root, "owner-scratch");
+        Directory.CreateDirectory(Path.Combine(outside, "sub"));
+        File.WriteAllText(Path.Combine(outside, "sub", "f.txt"), "x");
+        await using var turn = host.BeginTurn(Louis);
+        var ws = turn.Services.GetRequiredService<IWorkspace>();
+
+        await ws.MoveAsync(Path.Combine(outside, "sub", "f.txt"), Path.Combine(outside, "g.txt"), cancellationToken: Ct);
+        Assert.True(File.Exists(Path.Combine(outside, "g.txt")));
+        Assert.Equal(2, await ws.DeleteContentsAsync(outside, cancellationToken: Ct));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+        // Only spellings refused before anything is opened: a test must never risk emptying '/' for real.
+        foreach (var root in new[] { "/", "//", "///" })
+        {
+            var ex = await Assert.ThrowsAsync<WorkspaceAccessException>(() => ws.DeleteContentsAsync(root, cancellationToken: Ct).AsTask());
+            Assert.Equal(WorkspaceAccessReason.InvalidPath, ex.Reason);
         }
     }
 

@@ -64,6 +64,37 @@ public sealed class WorkspaceRaceTests : IDisposable
         Assert.True(outcome.Inside > 0 && outcome.Refused > 0, $"the race was not run: {outcome}");
     }
 
+    [Theory]
+    [InlineData("openat2")]
+    [InlineData("walk")]
+    public void Swapping_a_directory_for_a_symlink_never_lets_emptying_it_delete_or_move_anything_outside(string mechanism)
+    {
+        using var fs = OpenConfined(mechanism);
+        // Each try puts a file back into "d" through the workspace, then empties "d" or moves the file out of it and
+        // back, while "d" keeps turning into a link to the outside folder.
+        var n = 0;
+        var deleted = 0;
+        var outcome = Race(fs, Tries / 10, stopAtFirstLeak: false, f =>
+        {
+            if (n++ % 2 == 0)
+            {
+                WorkspaceTree.Write(f, "d/secret.txt", InsideText);
+                deleted += f.DeleteContents("d", CancellationToken.None);
+            }
+            else
+            {
+                f.Move("d/secret.txt", "moved.txt", overwrite: true);
+                f.Move("moved.txt", "d/secret.txt", overwrite: true);
+            }
+
+            return !OutsideUnchanged() || File.Exists(_tree.InMei("moved.txt")) && File.ReadAllText(_tree.InMei("moved.txt")) != InsideText;
+        });
+
+        Assert.Equal(0, outcome.Leaks);
+        Assert.True(OutsideUnchanged());
+        Assert.True(outcome.Inside > 0 && outcome.Refused > 0 && deleted > 0, $"the race was not run: {outcome}, {deleted} deleted");
+    }
+
     private LinuxWorkspaceFileSystem OpenConfined(string mechanism)
     {
         if (!OperatingSystem.IsLinux() || (mechanism == "openat2" && !LinuxWorkspaceFileSystem.Openat2Works))

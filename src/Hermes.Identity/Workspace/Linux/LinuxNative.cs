@@ -16,12 +16,15 @@ internal static partial class LinuxNative
     public const int AtSymlinkNoFollow = 0x100;
     public const int AtEmptyPath = 0x1000;
 
+    public const uint RenameNoReplace = 1;
+
     public const int ORdOnly = 0;
     public const int OWrOnly = 1;
     public const int OCreat = 0x40;
     public const int OExcl = 0x80;
     public const int ONoCtty = 0x100;
     public const int OTrunc = 0x200;
+    public const int OAppend = 0x400;
     public const int ONonBlock = 0x800;
     public const int OCloExec = 0x80000;
     public const int OPath = 0x200000;
@@ -91,8 +94,17 @@ internal static partial class LinuxNative
     [LibraryImport(Libc, EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int UnlinkAt(int dirfd, string path, int flags);
 
+    [LibraryImport(Libc, EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int RenameAt2(int olddirfd, string oldpath, int newdirfd, string newpath, uint flags);
+
+    [LibraryImport(Libc, EntryPoint = "readlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint ReadLinkAt(int dirfd, string path, byte[] buffer, nuint size);
+
     [LibraryImport(Libc, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int StatX(int dirfd, string path, int flags, uint mask, out Statx buffer);
+
+    [LibraryImport(Libc, EntryPoint = "lseek", SetLastError = true)]
+    public static partial long LSeek(int fd, long offset, int whence);
 
     [LibraryImport(Libc, EntryPoint = "getdents64", SetLastError = true)]
     public static unsafe partial nint GetDents64(int fd, byte* buffer, nuint count);

@@ -67,6 +67,7 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
         {
             WorkspaceFileMode.Read => ORdOnly,
             WorkspaceFileMode.CreateNew => OWrOnly | OCreat | OExcl,
+            WorkspaceFileMode.Append => OWrOnly | OCreat | OAppend, // every write lands at the end, even two at once
             _ => OWrOnly | OCreat,
         };
 
@@ -243,7 +244,275 @@ internal sealed class LinuxWorkspaceFileSystem : WorkspaceFileSystem
         _ = Close(fd);
     }
 
+    public override void Move(string source, string destination, bool overwrite)
+    {
+        source = Check(source);
+        destination = Check(destination);
+        var (fromParent, fromName) = WorkspacePath.Split(source);
+        var (toParent, toName) = WorkspacePath.Split(destination);
+        using var lease = new RootLease(_root);
+        var root = lease.Fd;
+        // renameat2 acts on one entry of each parent the kernel resolved from the root: the names themselves are not
+        // followed, so a link moves as a link, and neither end can be a path outside the workspace.
+        WithDirectory(root, fromParent, source, fromFd => WithDirectory(root, toParent, destination, toFd =>
+        {
+            int result;
+            while ((result = RenameAt2(fromFd, fromName, toFd, toName, overwrite ? 0 : RenameNoReplace)) != 0 && Marshal.GetLastPInvokeError() == EIntr)
+            {
+            }
+
+            if (result == 0)
+            {
+                return;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            throw errno switch
+            {
+                ENoEnt => Error(errno, source),
+                EInval => MoveInvalid(source, destination),
+                _ => Error(errno, destination),
+            };
+        }));
+    }
+
+    public override int DeleteContents(string? path, CancellationToken cancellationToken)
+    {
+        if (path is not null)
+        {
+            path = Check(path);
+        }
+
+        using var lease = new RootLease(_root);
+        int fd;
+        if (path is null)
+        {
+            var root = lease.Fd;
+            fd = Retry(() => OpenAt(root, ".", ORdOnly | ODirectory | ONonBlock | OCloExec, 0));
+            if (fd < 0)
+            {
+                throw Error(Marshal.GetLastPInvokeError(), ".");
+            }
+        }
+        else
+        {
+            try
+            {
+                // O_NOFOLLOW: a link named here is not a folder to empty, wherever it points.
+                // A trailing '/' would make the kernel follow a link named last, so it is dropped.
+                var trimmed = path.TrimEnd('/');
+                if (trimmed.Length == 0)
+                {
+                    throw FileSystemRoot(path); // only an unrestricted role can name '/'
+                }
+
+                fd = Resolve(lease.Fd, trimmed, ORdOnly | ODirectory | ONoFollow | ONonBlock, 0);
+            }
+            catch (WorkspaceAccessException ex) when (ex.Reason is WorkspaceAccessReason.SymbolicLink or WorkspaceAccessReason.NotADirectory
+                && TryLinkInfo(lease.Fd, path) is { Kind: WorkspaceEntryKind.SymbolicLink })
+            {
+                throw new WorkspaceAccessException(WorkspaceAccessReason.SymbolicLink, $"{WorkspacePath.Show(path)} is a symbolic link, not a folder; links are never followed to delete what they point to. Delete the link itself instead.");
+            }
+        }
+
+        try
+        {
+            // Whatever the spelling ('/.', '/tmp/..'), the root of the file system is never emptied (only an unrestricted
+            // role can name it at all).
+            if (!IsConfined && FStat(fd, out var folder) == 0 && StatX(AtFdCwd, "/", 0, StatxBasicStats, out var slash) == 0 && folder.IsSameFile(slash))
+            {
+                throw FileSystemRoot(path ?? ".");
+            }
+
+            return DeleteIn(fd, path ?? ".", path ?? ".", 0, cancellationToken);
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    public override WorkspaceEntry GetLinkInfo(string path)
+    {
+        path = Check(path);
+        using var lease = new RootLease(_root);
+        return LinkInfo(lease.Fd, path);
+    }
+
+    public override string ReadLink(string path)
+    {
+        path = Check(path);
+        var (parent, name) = WorkspacePath.Split(path);
+        using var lease = new RootLease(_root);
+        string? text = null;
+        WithDirectory(lease.Fd, parent, path, dirfd =>
+        {
+            var buffer = new byte[WorkspacePath.MaxPathBytes + 1];
+            var length = ReadLinkAt(dirfd, name, buffer, (nuint)buffer.Length);
+            if (length < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                throw errno == EInval ? NotALink(path) : Error(errno, path);
+            }
+
+            text = Encoding.UTF8.GetString(buffer, 0, (int)length);
+        });
+        return text!;
+    }
+
     public override void Dispose() => _root.Dispose();
+
+    private WorkspaceEntry LinkInfo(int root, string path)
+    {
+        var (parent, name) = WorkspacePath.Split(path);
+        WorkspaceEntry? entry = null;
+        WithDirectory(root, parent, path, dirfd =>
+        {
+            // statx on the name in its resolved parent, AT_SYMLINK_NOFOLLOW: a link is described as a link.
+            if (StatX(dirfd, name, AtSymlinkNoFollow, StatxBasicStats, out var stat) != 0)
+            {
+                throw Error(Marshal.GetLastPInvokeError(), path);
+            }
+
+            RefuseHardLinked(path, stat);
+            entry = Entry(path, stat);
+        });
+        return entry!;
+    }
+
+    private WorkspaceEntry? TryLinkInfo(int root, string path)
+    {
+        try
+        {
+            return LinkInfo(root, path);
+        }
+        catch (WorkspaceAccessException)
+        {
+            return null;
+        }
+    }
+
+    // Empties the folder open as dirfd. Every entry is named relative to a folder descriptor the kernel resolved, and
+    // a subfolder is opened with O_NOFOLLOW from its parent's descriptor: swapping it for a link makes the open fail
+    // (ELOOP), so nothing outside is ever entered. The names are read first and deleted after, a pass at a time.
+    private int DeleteIn(int dirfd, string top, string shown, int depth, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        for (var pass = 0; ; pass++)
+        {
+            var names = ReadNames(dirfd, shown);
+            if (names.Count == 0)
+            {
+                return deleted;
+            }
+
+            if (pass == 8)
+            {
+                throw new WorkspaceAccessException(WorkspaceAccessReason.DirectoryNotEmpty, $"{WorkspacePath.Show(shown)} kept getting new entries while it was being emptied; some are left. Try again once nothing else writes there.");
+            }
+
+            foreach (var name in names)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var child = shown + "/" + name;
+                if (UnlinkAt(dirfd, name, 0) == 0)
+                {
+                    deleted++;
+                    continue;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == ENoEnt)
+                {
+                    continue;
+                }
+
+                if (errno != EIsDir)
+                {
+                    throw Error(errno, child);
+                }
+
+                if (depth + 1 >= MaxDeleteDepth)
+                {
+                    throw TooDeep(top);
+                }
+
+                var sub = Retry(() => OpenAt(dirfd, name, ORdOnly | ODirectory | ONoFollow | ONonBlock | OCloExec, 0));
+                if (sub < 0)
+                {
+                    errno = Marshal.GetLastPInvokeError();
+                    if (errno == ENoEnt)
+                    {
+                        continue;
+                    }
+
+                    throw Error(errno, child);
+                }
+
+                try
+                {
+                    deleted += DeleteIn(sub, top, child, depth + 1, cancellationToken);
+                }
+                finally
+                {
+                    _ = Close(sub);
+                }
+
+                if (UnlinkAt(dirfd, name, AtRemoveDir) == 0)
+                {
+                    deleted++;
+                }
+                else if (Marshal.GetLastPInvokeError() is var rmErrno && rmErrno != ENoEnt)
+                {
+                    throw Error(rmErrno, child);
+                }
+            }
+        }
+    }
+
+    // The names in the folder open as fd, without "." and "..".
+    private unsafe List<string> ReadNames(int fd, string path)
+    {
+        var names = new List<string>();
+        var buffer = new byte[32 * 1024];
+        fixed (byte* p = buffer)
+        {
+            // getdents64 continues from the descriptor's offset: start from the beginning on every pass.
+            _ = LSeek(fd, 0, 0);
+            while (true)
+            {
+                var read = GetDents64(fd, p, (nuint)buffer.Length);
+                if (read < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == EIntr)
+                    {
+                        continue;
+                    }
+
+                    throw Error(errno, path);
+                }
+
+                if (read == 0)
+                {
+                    return names;
+                }
+
+                for (var offset = 0; offset < read;)
+                {
+                    var recordLength = BitConverter.ToUInt16(buffer, offset + 16);
+                    var nameStart = offset + 19;
+                    var nameEnd = Array.IndexOf(buffer, (byte)0, nameStart, offset + recordLength - nameStart);
+                    var name = Encoding.UTF8.GetString(buffer, nameStart, (nameEnd < 0 ? offset + recordLength : nameEnd) - nameStart);
+                    offset += recordLength;
+                    if (name is not "." and not "..")
+                    {
+                        names.Add(name);
+                    }
+                }
+            }
+        }
+    }
 
     /// <summary>Resolves <paramref name="path"/> from the root and opens it; returns the descriptor or throws.</summary>
     internal int Resolve(int root, string path, int flags, uint mode)

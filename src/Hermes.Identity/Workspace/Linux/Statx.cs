@@ -13,12 +13,17 @@ internal struct Statx
     [FieldOffset(40)] public ulong Size;
     [FieldOffset(112)] public long ModifiedSeconds;
     [FieldOffset(120)] public uint ModifiedNanoseconds;
+    [FieldOffset(136)] public uint DevMajor;
+    [FieldOffset(140)] public uint DevMinor;
 
     public readonly int FileType => Mode & LinuxNative.SIfMt;
 
     public readonly bool IsRegularFile => FileType == LinuxNative.SIfReg;
 
     public readonly bool IsDirectory => FileType == LinuxNative.SIfDir;
+
+    /// <summary>Whether this and <paramref name="other"/> describe the same file (device and inode).</summary>
+    public readonly bool IsSameFile(in Statx other) => Inode == other.Inode && DevMajor == other.DevMajor && DevMinor == other.DevMinor;
 
     public readonly DateTimeOffset ModifiedAt => DateTimeOffset.FromUnixTimeSeconds(ModifiedSeconds).AddTicks(ModifiedNanoseconds / 100);
 }

@@ -155,8 +155,171 @@ internal sealed class PortableWorkspaceFileSystem : WorkspaceFileSystem
         Try(path, () => EnsureDirectory(Resolve(path)));
     }
 
+    public override void Move(string source, string destination, bool overwrite)
+    {
+        source = Check(source);
+        destination = Check(destination);
+        var from = Entry(source);
+        var to = Entry(destination);
+        Try(source, () =>
+        {
+            var fromInfo = new FileInfo(from);
+            var isDirectory = fromInfo.LinkTarget is null && Directory.Exists(from);
+            if (!isDirectory && !fromInfo.Exists && fromInfo.LinkTarget is null)
+            {
+                throw new FileNotFoundException();
+            }
+
+            var toInfo = new FileInfo(to);
+            var toExists = toInfo.LinkTarget is not null || Path.Exists(to);
+            if (toExists && !overwrite)
+            {
+                throw WorkspaceErrors.FromErrno(LinuxNative.EExist, destination);
+            }
+
+            if (isDirectory)
+            {
+                var fullFrom = Path.TrimEndingDirectorySeparator(from) + Path.DirectorySeparatorChar;
+                if (Path.TrimEndingDirectorySeparator(to).StartsWith(fullFrom, OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
+                {
+                    throw MoveInvalid(source, destination);
+                }
+
+                if (toExists)
+                {
+                    if (toInfo.LinkTarget is not null || !Directory.Exists(to))
+                    {
+                        throw WorkspaceErrors.FromErrno(LinuxNative.ENotDir, destination);
+                    }
+
+                    if (Directory.EnumerateFileSystemEntries(to).Any())
+                    {
+                        throw WorkspaceErrors.FromErrno(LinuxNative.ENotEmpty, destination);
+                    }
+
+                    Directory.Delete(to);
+                }
+
+                Directory.Move(from, to);
+            }
+            else
+            {
+                if (toExists && toInfo.LinkTarget is null && Directory.Exists(to))
+                {
+                    throw WorkspaceErrors.FromErrno(LinuxNative.EIsDir, destination);
+                }
+
+                File.Move(from, to, overwrite);
+            }
+
+            return 0;
+        });
+    }
+
+    public override int DeleteContents(string? path, CancellationToken cancellationToken)
+    {
+        path = path is null ? null : Check(path);
+        var shown = path ?? ".";
+        return Try(shown, () =>
+        {
+            var full = path is null ? _root : Resolve(path);
+            if (string.Equals(Path.GetPathRoot(full), Path.TrimEndingDirectorySeparator(full), StringComparison.OrdinalIgnoreCase)
+                || string.Equals(Path.GetPathRoot(full), full, StringComparison.OrdinalIgnoreCase))
+            {
+                throw FileSystemRoot(shown);
+            }
+
+            if (!Directory.Exists(full))
+            {
+                throw File.Exists(full) ? WorkspaceErrors.FromErrno(LinuxNative.ENotDir, shown) : new DirectoryNotFoundException();
+            }
+
+            return DeleteIn(full, shown, 0, cancellationToken);
+        });
+    }
+
+    public override WorkspaceEntry GetLinkInfo(string path)
+    {
+        path = Check(path);
+        var full = Entry(path);
+        return Try(path, () =>
+        {
+            var info = new FileInfo(full);
+            if (info.LinkTarget is not null || (info.Exists && (info.Attributes & FileAttributes.ReparsePoint) != 0))
+            {
+                return new WorkspaceEntry(path, WorkspaceEntryKind.SymbolicLink, 0, info.LastWriteTimeUtc);
+            }
+
+            if (Directory.Exists(full))
+            {
+                return new WorkspaceEntry(path, WorkspaceEntryKind.Directory, 0, Directory.GetLastWriteTimeUtc(full));
+            }
+
+            return info.Exists
+                ? new WorkspaceEntry(path, WorkspaceEntryKind.File, info.Length, info.LastWriteTimeUtc)
+                : throw new FileNotFoundException();
+        });
+    }
+
+    public override string ReadLink(string path)
+    {
+        path = Check(path);
+        var full = Entry(path);
+        return Try(path, () =>
+        {
+            var info = new FileInfo(full);
+            if (info.LinkTarget is { } target)
+            {
+                return target;
+            }
+
+            return info.Exists || Directory.Exists(full) ? throw NotALink(path) : throw new FileNotFoundException();
+        });
+    }
+
     public override void Dispose()
     {
+    }
+
+    // The full path of the entry path names: its parent resolved (no link on the way), its own name not followed.
+    private string Entry(string path)
+    {
+        var (parent, name) = WorkspacePath.Split(path);
+        CheckName(path, name);
+        return Try(path, () => Path.Join(parent.Length == 0 ? _root : Resolve(parent), name));
+    }
+
+    // Depth first; a link is deleted as a link, never entered.
+    private static int DeleteIn(string full, string shown, int depth, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var info in new DirectoryInfo(full).EnumerateFileSystemInfos())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var isLink = info.LinkTarget is not null || (info.Attributes & FileAttributes.ReparsePoint) != 0;
+            if (!isLink && (info.Attributes & FileAttributes.Directory) != 0)
+            {
+                if (depth + 1 >= MaxDeleteDepth)
+                {
+                    throw TooDeep(shown);
+                }
+
+                deleted += DeleteIn(info.FullName, shown + "/" + info.Name, depth + 1, cancellationToken);
+                Directory.Delete(info.FullName, recursive: false);
+            }
+            else if (isLink && (info.Attributes & FileAttributes.Directory) != 0)
+            {
+                Directory.Delete(info.FullName, recursive: false); // removes the link or junction, not its target
+            }
+            else
+            {
+                File.Delete(info.FullName);
+            }
+
+            deleted++;
+        }
+
+        return deleted;
     }
 
     private static int EnsureDirectory(string full)
