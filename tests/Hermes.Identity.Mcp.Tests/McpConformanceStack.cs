@@ -1,4 +1,5 @@
 using Hermes.Identity.Mcp.Callers;
+using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
