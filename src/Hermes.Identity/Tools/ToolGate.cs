@@ -38,7 +38,9 @@ public sealed class ToolGate
     }
 
     /// <summary>The turn in progress on this async flow, or null: for adapters that must know whether anyone is there.</summary>
+#pragma warning disable CA1822 // an instance member on purpose: adapters reach it through the gate they were given
     public TurnContext? CurrentTurn => AmbientTurn.Peek();
+#pragma warning restore CA1822
 
     /// <summary>
     /// Decides one call to <paramref name="toolName"/> for the turn in progress, records the decision, and, for an
