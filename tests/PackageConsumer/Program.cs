@@ -22,6 +22,7 @@ builder.Services.AddHermesIsolation(o => o.Root = root)
     .AddSqliteSessions()
     .AddSqliteState()
     .AddPolicyBackend<OfficeHoursBackend>();
+builder.Services.AddMcpServer().UseHermesIsolation(o => o.MapEveryCallerTo(new SenderEnvelope("telegram", "111"))); // the MCP adapter
 using var app = builder.Build();
 await app.StartAsync();
 
