@@ -2,7 +2,6 @@ using Hermes.Identity.Policy;
 using Hermes.Identity.PostgreSql.Database;
 using Hermes.Identity.PostgreSql.Internal;
 using Hermes.Identity.Sessions;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Hermes.Identity.PostgreSql.Sessions;
