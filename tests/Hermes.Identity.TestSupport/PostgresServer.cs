@@ -64,7 +64,7 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Starts the server (again) on the same folder, and waits until it accepts connections.</summary>
     public async Task StartAsync()
     {
-        await RunServerToolAsync("pg_ctl", ["-D", _data, "-l", Folder.Combine("server.log"), "-w", "-t", "60", "-o", $"-c listen_addresses='' -k {Folder.Path} -c max_connections=200", "start"]).ConfigureAwait(false);
+        await RunServerToolAsync("pg_ctl", ["-D", _data, "-l", Folder.Combine("server.log"), "-w", "-t", "60", "-o", $"-c listen_addresses='' -k {Folder.Path} -c max_connections=200 -c fsync=off -c full_page_writes=off", "start"]).ConfigureAwait(false);
         _stopped = false;
     }
 
