@@ -93,33 +93,39 @@ internal sealed class PostgreSqlStateStore(PostgreSqlDatabase database) : IIdent
             return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is long value ? value : 0;
         }, Fail, cancellationToken).ConfigureAwait(false);
 
+    // Three round trips: (lock the sequence, count failed expectations), then (purge, delete, insert, bump), then COMMIT.
     private async Task<bool> CommitAsync(NpgsqlConnection connection, IReadOnlyList<StateChange> changes, bool purge, CancellationToken cancellationToken)
     {
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
             long next;
-            using (var lockSequence = new NpgsqlCommand($"SELECT value FROM {S}.state_sequence WHERE id = 1 FOR UPDATE", connection, transaction))
+            using (var check = new NpgsqlBatch(connection, transaction))
             {
-                next = (long)(await lockSequence.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! + 1;
-            }
-
-            // Every expectation in one statement: the changes' (kind, key, expected) against the rows there now.
-            var conditioned = changes.Where(c => c.ExpectedVersion is not null).ToArray();
-            if (conditioned.Length > 0)
-            {
-                using var check = new NpgsqlCommand(
+                check.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT value FROM {S}.state_sequence WHERE id = 1 FOR UPDATE"));
+                // Every expectation in one statement: the changes' (kind, key, expected) against the rows there now.
+                var conditioned = changes.Where(c => c.ExpectedVersion is not null).ToArray();
+                var expectations = new NpgsqlBatchCommand(
                     $"""
                     SELECT count(*) FROM unnest($1::text[], $2::text[], $3::bigint[]) AS c(kind, key, expected)
                     LEFT JOIN {S}.state_records r ON r.kind = c.kind COLLATE "C" AND r.key = c.key COLLATE "C"
                     WHERE coalesce(r.version, 0) <> c.expected
-                    """,
-                    connection,
-                    transaction);
-                check.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. conditioned.Select(c => c.Kind)] });
-                check.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. conditioned.Select(c => c.Key)] });
-                check.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. conditioned.Select(c => c.ExpectedVersion!.Value)] });
-                if ((long)(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! > 0)
+                    """);
+                expectations.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. conditioned.Select(c => c.Kind)] });
+                expectations.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. conditioned.Select(c => c.Key)] });
+                expectations.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. conditioned.Select(c => c.ExpectedVersion!.Value)] });
+                check.BatchCommands.Add(expectations);
+                long failed;
+                using (var reader = await check.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    next = reader.GetInt64(0) + 1;
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                    await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    failed = reader.GetInt64(0);
+                }
+
+                if (failed > 0)
                 {
                     await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
                     return false;
@@ -127,54 +133,52 @@ internal sealed class PostgreSqlStateStore(PostgreSqlDatabase database) : IIdent
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            if (purge)
+            using (var apply = new NpgsqlBatch(connection, transaction))
             {
-                // After the checks, before the changes: never removes what this commit writes.
                 var cutoff = database.Time.GetUtcNow() - PurgeAfter;
-                using var delete = new NpgsqlCommand($"DELETE FROM {S}.state_records WHERE expires_at IS NOT NULL AND expires_at < $1", connection, transaction);
-                delete.Parameters.Add(new NpgsqlParameter<long> { TypedValue = cutoff.ToUnixTimeMilliseconds() });
-                var count = await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                if (count > 0)
+                if (purge)
                 {
-                    Log.StateRecordsPurged(database.Logger, count, cutoff, database.Target);
+                    // After the checks, before the changes: never removes what this commit writes.
+                    var delete = new NpgsqlBatchCommand($"DELETE FROM {S}.state_records WHERE expires_at IS NOT NULL AND expires_at < $1");
+                    delete.Parameters.Add(new NpgsqlParameter<long> { TypedValue = cutoff.ToUnixTimeMilliseconds() });
+                    apply.BatchCommands.Add(delete);
                 }
-            }
 
-            var deletes = changes.Where(c => c.IsDelete).ToArray();
-            if (deletes.Length > 0)
-            {
-                using var delete = new NpgsqlCommand(
-                    $"DELETE FROM {S}.state_records r USING unnest($1::text[], $2::text[]) AS c(kind, key) WHERE r.kind = c.kind COLLATE \"C\" AND r.key = c.key COLLATE \"C\"",
-                    connection,
-                    transaction);
-                delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. deletes.Select(c => c.Kind)] });
-                delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. deletes.Select(c => c.Key)] });
-                await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+                var deletes = changes.Where(c => c.IsDelete).ToArray();
+                if (deletes.Length > 0)
+                {
+                    var delete = new NpgsqlBatchCommand(
+                        $"DELETE FROM {S}.state_records r USING unnest($1::text[], $2::text[]) AS c(kind, key) WHERE r.kind = c.kind COLLATE \"C\" AND r.key = c.key COLLATE \"C\"");
+                    delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. deletes.Select(c => c.Kind)] });
+                    delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. deletes.Select(c => c.Key)] });
+                    apply.BatchCommands.Add(delete);
+                }
 
-            var puts = changes.Where(c => !c.IsDelete).ToArray();
-            if (puts.Length > 0)
-            {
-                using var put = new NpgsqlCommand(
-                    $"""
-                    INSERT INTO {S}.state_records (kind, key, data, version, expires_at)
-                    SELECT c.kind, c.key, c.data, $4, c.expires_at FROM unnest($1::text[], $2::text[], $3::text[], $5::bigint[]) AS c(kind, key, data, expires_at)
-                    ON CONFLICT (kind, key) DO UPDATE SET data = excluded.data, version = excluded.version, expires_at = excluded.expires_at
-                    """,
-                    connection,
-                    transaction);
-                put.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. puts.Select(c => c.Kind)] });
-                put.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. puts.Select(c => c.Key)] });
-                put.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. puts.Select(c => c.Data!)] });
-                put.Parameters.Add(new NpgsqlParameter<long> { TypedValue = next });
-                put.Parameters.Add(new NpgsqlParameter { Value = puts.Select(c => c.ExpiresAt is { } at ? (long?)at.ToUnixTimeMilliseconds() : null).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-                await put.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+                var puts = changes.Where(c => !c.IsDelete).ToArray();
+                if (puts.Length > 0)
+                {
+                    var put = new NpgsqlBatchCommand(
+                        $"""
+                        INSERT INTO {S}.state_records (kind, key, data, version, expires_at)
+                        SELECT c.kind, c.key, c.data, $4, c.expires_at FROM unnest($1::text[], $2::text[], $3::text[], $5::bigint[]) AS c(kind, key, data, expires_at)
+                        ON CONFLICT (kind, key) DO UPDATE SET data = excluded.data, version = excluded.version, expires_at = excluded.expires_at
+                        """);
+                    put.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. puts.Select(c => c.Kind)] });
+                    put.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. puts.Select(c => c.Key)] });
+                    put.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. puts.Select(c => c.Data!)] });
+                    put.Parameters.Add(new NpgsqlParameter<long> { TypedValue = next });
+                    put.Parameters.Add(new NpgsqlParameter { Value = puts.Select(c => c.ExpiresAt is { } at ? (long?)at.ToUnixTimeMilliseconds() : null).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+                    apply.BatchCommands.Add(put);
+                }
 
-            using (var bump = new NpgsqlCommand($"UPDATE {S}.state_sequence SET value = $1 WHERE id = 1", connection, transaction))
-            {
+                var bump = new NpgsqlBatchCommand($"UPDATE {S}.state_sequence SET value = $1 WHERE id = 1");
                 bump.Parameters.Add(new NpgsqlParameter<long> { TypedValue = next });
-                await bump.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                apply.BatchCommands.Add(bump);
+                await apply.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                if (purge && apply.BatchCommands[0].RecordsAffected is > 0 and var purged)
+                {
+                    Log.StateRecordsPurged(database.Logger, purged, cutoff, database.Target);
+                }
             }
 
             try
