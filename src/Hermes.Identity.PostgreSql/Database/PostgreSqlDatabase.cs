@@ -120,6 +120,36 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
         _ => false,
     };
 
+    // Commits a write: a connection lost while COMMIT is on its way leaves the outcome unknown (never retried).
+    public static async Task CommitAsync(NpgsqlTransaction transaction)
+    {
+        try
+        {
+            // Not cancellable: once COMMIT is on its way, its outcome is the server's.
+            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsLostConnection(ex))
+        {
+            throw new OutcomeUnknownException(ex);
+        }
+    }
+
+    // Runs one statement that writes on its own (autocommit): the same rule as CommitAsync.
+    public static async Task<int> WriteAsync(NpgsqlCommand command)
+    {
+        try
+        {
+            return await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsLostConnection(ex))
+        {
+            throw new OutcomeUnknownException(ex);
+        }
+    }
+
+    // The connection broke (no answer from the server): what was sent may or may not have been applied.
+    internal static bool IsLostConnection(Exception ex) => ex is NpgsqlException { SqlState: null } or IOException or TimeoutException;
+
     private async ValueTask EnsureSchemaAsync(CancellationToken cancellationToken)
     {
         if (_ready)

@@ -61,16 +61,7 @@ internal sealed class PostgreSqlMemoryDocuments(PostgreSqlDatabase database) : I
                     write.Parameters.Add(new NpgsqlParameter<long> { TypedValue = version });
                 }
 
-                int written;
-                try
-                {
-                    // Not cancellable: once the write is sent, its outcome is the server's.
-                    written = await write.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is NpgsqlException { SqlState: null } or IOException or TimeoutException)
-                {
-                    throw new OutcomeUnknownException(ex);
-                }
+                var written = await PostgreSqlDatabase.WriteAsync(write).ConfigureAwait(false);
 
                 return (written == 1, (IReadOnlyList<string>)edited);
             }, Fail, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Hermes.Identity.PostgreSql.Database;
 using Hermes.Identity.Sessions;
 using Npgsql;
 
@@ -42,7 +43,7 @@ internal sealed class SessionSql(string schema, string profile)
 
             var session = await FindCurrentAsync(connection, key.Value, transaction, ct).ConfigureAwait(false)
                 ?? await InsertAsync(connection, transaction, key, null, now, ct).ConfigureAwait(false);
-            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            await PostgreSqlDatabase.CommitAsync(transaction).ConfigureAwait(false);
             return session;
         }
     }
@@ -53,7 +54,7 @@ internal sealed class SessionSql(string schema, string profile)
         await using (transaction.ConfigureAwait(false))
         {
             var session = await InsertAsync(connection, transaction, key, title, now, ct).ConfigureAwait(false);
-            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            await PostgreSqlDatabase.CommitAsync(transaction).ConfigureAwait(false);
             return session;
         }
     }
@@ -91,7 +92,7 @@ internal sealed class SessionSql(string schema, string profile)
                 await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
 
-            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            await PostgreSqlDatabase.CommitAsync(transaction).ConfigureAwait(false);
             return true;
         }
     }
@@ -148,7 +149,7 @@ internal sealed class SessionSql(string schema, string profile)
     {
         using var command = Command($"DELETE FROM {schema}.sessions WHERE profile = $1 AND id = $2", connection, null);
         command.Parameters.Add(Text(sessionId));
-        return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0 ? true : throw new SessionNotFoundException(sessionId);
+        return await PostgreSqlDatabase.WriteAsync(command).ConfigureAwait(false) > 0 ? true : throw new SessionNotFoundException(sessionId);
     }
 
     // Every session of the profile (its messages go with them); the number of sessions deleted.

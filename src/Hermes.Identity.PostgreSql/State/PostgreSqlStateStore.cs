@@ -181,16 +181,7 @@ internal sealed class PostgreSqlStateStore(PostgreSqlDatabase database) : IIdent
                 }
             }
 
-            try
-            {
-                // Not cancellable: once COMMIT is on its way, its outcome is the server's.
-                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
-            {
-                throw new OutcomeUnknownException(ex);
-            }
-
+            await PostgreSqlDatabase.CommitAsync(transaction).ConfigureAwait(false);
             return true;
         }
     }
