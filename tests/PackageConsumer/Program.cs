@@ -87,6 +87,15 @@ var alex = await turns.RunTurnAsync(new SenderEnvelope("telegram", "222"), turn 
     Console.WriteLine($"telegram:222 -> {turn.Profile.Key} ({turn.Profile.Role})");
     return Task.CompletedTask;
 });
+// Scale out: the PostgreSQL stores register without connecting (the schema is migrated by the first call).
+var scaledOut = new ServiceCollection();
+scaledOut.AddHermesIsolation(o => o.Root = root)
+    .AddPostgreSql(o => o.ConnectionString = "Host=db.internal;Database=hermes;Username=hermes");
+await using (var scaledProvider = scaledOut.BuildServiceProvider())
+{
+    Console.WriteLine($"PostgreSQL state store registered: {scaledProvider.GetRequiredService<Hermes.Identity.State.IIdentityStateStore>().GetType().Name}");
+}
+
 await app.StopAsync();
 app.Dispose(); // closes the pooled session databases before the folder goes
 Directory.Delete(root, recursive: true);

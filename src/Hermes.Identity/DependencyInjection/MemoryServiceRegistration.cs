@@ -24,6 +24,7 @@ internal static class MemoryServiceRegistration
             sp.GetRequiredService<MemoryFileStore>(),
             sp.GetRequiredService<IIdentitySnapshotProvider>(),
             sp.GetRequiredService<IOptions<MemoryOptions>>(),
-            sp.GetService<ILoggerFactory>()));
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<IMemoryDocumentStore>()));
     }
 }

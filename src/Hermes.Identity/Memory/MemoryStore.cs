@@ -16,6 +16,7 @@ internal sealed class MemoryStore : IMemoryStore
     private readonly TurnContext _turn;
     private readonly PolicyEngine _policy;
     private readonly MemoryFileStore _files;
+    private readonly IMemoryDocumentStore? _documents;
     private readonly MemoryOptions _options;
     private readonly ILogger _logger;
     private readonly string _notesPath;
@@ -28,8 +29,10 @@ internal sealed class MemoryStore : IMemoryStore
         MemoryFileStore files,
         IIdentitySnapshotProvider snapshots,
         IOptions<MemoryOptions> options,
-        ILoggerFactory? loggerFactory = null)
+        ILoggerFactory? loggerFactory = null,
+        IMemoryDocumentStore? documents = null)
     {
+        _documents = documents;
         _turn = turn;
         _policy = policy;
         _files = files;
@@ -47,9 +50,9 @@ internal sealed class MemoryStore : IMemoryStore
         var ownReadable = (await AuthorizeAsync($"memories/{_turn.Profile.Key}/", PolicyActions.MemoryRead, cancellationToken).ConfigureAwait(false)).IsAllowed;
         var sharedReadable = (await AuthorizeAsync(ResourceOf(MemoryFile.Shared), PolicyActions.MemorySharedRead, cancellationToken).ConfigureAwait(false)).IsAllowed;
         return new MemorySnapshot(
-            ownReadable ? _files.Read(_notesPath) : [],
-            ownReadable ? _files.Read(_userPath) : [],
-            sharedReadable ? _files.Read(_sharedPath) : null)
+            ownReadable ? await ReadEntriesAsync(MemoryFile.Notes, cancellationToken).ConfigureAwait(false) : [],
+            ownReadable ? await ReadEntriesAsync(MemoryFile.User, cancellationToken).ConfigureAwait(false) : [],
+            sharedReadable ? await ReadEntriesAsync(MemoryFile.Shared, cancellationToken).ConfigureAwait(false) : null)
         {
             IsOwnMemoryReadable = ownReadable,
             NotesLimit = _options.NotesLimit,
@@ -108,7 +111,7 @@ internal sealed class MemoryStore : IMemoryStore
     private async ValueTask<MemoryEditResult> EditAsync(MemoryFile file, string operation, Func<List<string>, bool> edit, CancellationToken cancellationToken)
     {
         var limit = _options.LimitOf(file);
-        var (entries, changed) = await _files.UpdateAsync(PathOf(file), entries =>
+        var (entries, changed) = await UpdateEntriesAsync(file, entries =>
         {
             var before = MemoryEntries.Measure(entries);
             if (!edit(entries))
@@ -132,6 +135,44 @@ internal sealed class MemoryStore : IMemoryStore
         }
 
         return new MemoryEditResult(file, entries, used, limit, changed);
+    }
+
+    private async ValueTask<IReadOnlyList<string>> ReadEntriesAsync(MemoryFile file, CancellationToken cancellationToken)
+    {
+        if (_documents is null)
+        {
+            return _files.Read(PathOf(file));
+        }
+
+        try
+        {
+            return await _documents.ReadAsync(_turn.Profile.Key, file, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not (MemoryException or OperationCanceledException))
+        {
+            throw new MemoryException($"{MemoryEntries.FileName(file)} could not be read from its store: {ex.Message}", ex);
+        }
+    }
+
+    // The edit under the file's locks, or through the document store (which re-runs it when another writer got in
+    // first): the last run's answer is whether the stored entries changed.
+    private async ValueTask<(IReadOnlyList<string> Entries, bool Changed)> UpdateEntriesAsync(MemoryFile file, Func<List<string>, bool> edit, CancellationToken cancellationToken)
+    {
+        if (_documents is null)
+        {
+            return await _files.UpdateAsync(PathOf(file), edit, cancellationToken).ConfigureAwait(false);
+        }
+
+        var changed = false;
+        try
+        {
+            var entries = await _documents.UpdateAsync(_turn.Profile.Key, file, entries => changed = edit(entries), cancellationToken).ConfigureAwait(false);
+            return (entries, changed);
+        }
+        catch (Exception ex) when (ex is not (MemoryException or OperationCanceledException or AccessDeniedException))
+        {
+            throw new MemoryException($"{MemoryEntries.FileName(file)} could not be written to its store: {ex.Message}", ex);
+        }
     }
 
     // Asked before anything else, the entry's validity included: a refused caller learns nothing more.

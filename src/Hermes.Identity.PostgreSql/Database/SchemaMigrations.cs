@@ -1,0 +1,70 @@
+namespace Hermes.Identity.PostgreSql.Database;
+
+// The tables, as a list of migrations applied in order: schema_version holds one row per migration applied, with the
+// library version that applied it. {s} is the schema, {trgm} the schema of the pg_trgm extension. Append new steps;
+// never edit a shipped one. Text compared or ordered by the stores uses COLLATE "C": byte order of UTF-8, which is
+// code-point order, and ILIKE folding ASCII letters only (as SQLite's LIKE does).
+internal static class SchemaMigrations
+{
+    internal static readonly string[] Migrations =
+    [
+        // 1: the state store, sessions and messages, memory documents. Times are Unix milliseconds, UTC.
+        """
+        CREATE TABLE {s}.state_records (
+            kind       text COLLATE "C" NOT NULL,
+            key        text COLLATE "C" NOT NULL,
+            data       text   NOT NULL,
+            version    bigint NOT NULL,
+            expires_at bigint NULL,
+            PRIMARY KEY (kind, key)
+        );
+        CREATE INDEX state_records_by_expiry ON {s}.state_records (expires_at) WHERE expires_at IS NOT NULL;
+        CREATE TABLE {s}.state_sequence (id int PRIMARY KEY, value bigint NOT NULL);
+        INSERT INTO {s}.state_sequence (id, value) VALUES (1, 0);
+
+        CREATE TABLE {s}.sessions (
+            seq       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            profile   text COLLATE "C" NOT NULL,
+            id        text COLLATE "C" NOT NULL UNIQUE,
+            key       text COLLATE "C" NOT NULL,
+            platform  text NOT NULL,
+            chat_id   text NULL,
+            chat_kind int  NOT NULL,
+            title     text COLLATE "C" NULL,
+            created   bigint NOT NULL,
+            updated   bigint NOT NULL,
+            archived  boolean NOT NULL DEFAULT false
+        );
+        CREATE INDEX sessions_by_key ON {s}.sessions (profile, key, archived, seq);
+        CREATE INDEX sessions_by_update ON {s}.sessions (profile, updated DESC, seq DESC);
+        CREATE TABLE {s}.messages (
+            id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            profile      text COLLATE "C" NOT NULL,
+            session      bigint NOT NULL REFERENCES {s}.sessions (seq) ON DELETE CASCADE,
+            role         text NOT NULL,
+            content      text COLLATE "C" NOT NULL,
+            tool_name    text NULL,
+            tool_call_id text NULL,
+            time         bigint NOT NULL
+        );
+        CREATE INDEX messages_by_session ON {s}.messages (session, id);
+        CREATE INDEX messages_by_profile ON {s}.messages (profile, id);
+        CREATE INDEX messages_by_trigram ON {s}.messages USING gin (content {trgm}.gin_trgm_ops);
+
+        CREATE TABLE {s}.memory_documents (
+            profile text COLLATE "C" NOT NULL,
+            file    text NOT NULL,
+            entries text[] NOT NULL,
+            version bigint NOT NULL,
+            PRIMARY KEY (profile, file)
+        );
+        """,
+    ];
+
+    internal static int LatestVersion => Migrations.Length;
+
+    internal static string Render(string migration, string schema, string trigramSchema) =>
+        migration.Replace("{s}", schema, StringComparison.Ordinal).Replace("{trgm}", Quote(trigramSchema), StringComparison.Ordinal);
+
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}
