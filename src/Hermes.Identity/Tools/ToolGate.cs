@@ -38,6 +38,7 @@ public sealed class ToolGate
     }
 
     /// <summary>The turn in progress on this async flow, or null: for adapters that must know whether anyone is there.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "Public API: adapters reach it through the gate they resolved.")]
     public TurnContext? CurrentTurn => AmbientTurn.Peek();
 
     /// <summary>
