@@ -38,6 +38,7 @@ var refusalsSeen = 0;
 AIAgent agent = new ChatClientAgent(new ScriptedModel(), new ChatClientAgentOptions
 {
     Name = "hermes",
+    DisableApprovalResponseBinding = true,                                                             // Hermes.Identity binds approvals itself
     ChatOptions = new ChatOptions { Tools = [terminal] },
     ChatHistoryProvider = new HermesChatHistoryProvider(app.GetRequiredService<ICurrentProfile>()),   // each person's own store
 })

@@ -40,6 +40,15 @@ public static class HermesIsolationAgentBuilderExtensions
             var chatAgent = inner.GetService<ChatClientAgent>() ?? throw new InvalidOperationException(
                 $"UseHermesIsolation() gates a ChatClientAgent, and the agent being built is a {inner.GetType().Name} with none inside. " +
                 "Build the agent from an IChatClient (chatClient.AsAIAgent(...) or new ChatClientAgent(...)).");
+            if (chatAgent.GetService<ChatClientAgentOptions>() is not { DisableApprovalResponseBinding: true } and not { UseProvidedChatClientAsIs: true })
+            {
+                throw new InvalidOperationException(
+                    "UseHermesIsolation() needs the ChatClientAgent built with ChatClientAgentOptions.DisableApprovalResponseBinding = true. " +
+                    "Hermes.Identity binds each approval to its call itself (call id and arguments digest, kept in the state store, so an " +
+                    "approval given later runs after a restart too); Agent Framework's binding keeps pending requests in the AgentSession " +
+                    "and drops the stored answer when the session is new.");
+            }
+
             var logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.AgentFramework");
             return new HermesIsolationAgent(inner, chatAgent.ChatClient, gate, services, logger);
         });

@@ -45,6 +45,7 @@ public sealed class AgentFrameworkStack : IConformanceStack
         var chatAgent = new ChatClientAgent(model, new ChatClientAgentOptions
         {
             Name = "hermes",
+            DisableApprovalResponseBinding = true, // Hermes.Identity binds approvals itself
             ChatOptions = new ChatOptions { Tools = tools },
             ChatHistoryProvider = new HermesChatHistoryProvider(host.Current),
         });

@@ -32,7 +32,7 @@ public abstract class AdapterConformance : IAsyncDisposable
             accounts: { telegram: "222" }
         roles:
           helper:
-            allow: [tool.files.read, tool.memory, tool.mail.send]
+            allow: [tool.files.read, tool.memory, tool.mail.send, memory.read]
             require_approval: [tool.mail.send]
         tools:
           terminal: exec
