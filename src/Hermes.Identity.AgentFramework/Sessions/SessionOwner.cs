@@ -33,7 +33,7 @@ internal static class SessionOwner
 
         if (!string.Equals(owner, turn.Profile.Key, StringComparison.Ordinal))
         {
-            throw Refused("This agent session belongs to another person. Keep one AgentSession per person (HermesAgentSessionStore does) and never pass one person's session to another's turn.", turn.Revision);
+            throw Refused("This agent session belongs to another person. Keep one AgentSession per person (or make a new one per message: HermesChatHistoryProvider keeps the history in the person's own store) and never pass one person's session to another's turn.", turn.Revision);
         }
     }
 
