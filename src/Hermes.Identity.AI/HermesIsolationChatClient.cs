@@ -49,6 +49,10 @@ internal sealed class HermesIsolationChatClient : DelegatingChatClient
         _loop.AdditionalTools = new FlowToolList(_loop.AdditionalTools);
     }
 
+    // Answers GetService<ToolGate>(), so another adapter (Agent Framework's) can tell this pipeline is isolated already.
+    public override object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType == typeof(ToolGate) ? _gate : base.GetService(serviceType, serviceKey);
+
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);

@@ -1,8 +1,10 @@
 using Hermes.Identity;
 using Hermes.Identity.AI;
+using Hermes.Identity.AgentFramework.Sessions;
 using Hermes.Identity.Pairing;
 using Hermes.Identity.Policy;
 using Hermes.Identity.Sessions;
+using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -46,6 +48,14 @@ await using (turns.BeginTurn(louis))
         .Build(app.Services);
     var reply = await chat.GetResponseAsync("hello", new ChatOptions { Tools = [.. HermesTools.All()] });
     Console.WriteLine($"model said: {reply.Text}");
+
+    // The same model as an Agent Framework agent: gated, its history in louis's own session store.
+    var agent = new ChatClientAgent(new EchoChatClient(), new ChatClientAgentOptions
+    {
+        DisableApprovalResponseBinding = true,
+        ChatHistoryProvider = new HermesChatHistoryProvider(current),
+    }).AsBuilder().UseHermesIsolation().Build(app.Services);
+    Console.WriteLine($"agent said: {(await agent.RunAsync("hello")).Text}");
 }
 
 // The easy way: RunTurnAsync resolves and runs the body inside the turn, wherever it is called from.

@@ -53,9 +53,10 @@ internal sealed class ToolCallGate(ToolGate gate, ILogger logger)
         Func<FunctionInvocationContext, CancellationToken, ValueTask<object?>>? next,
         CancellationToken cancellationToken)
     {
-        if (context.Function.GetService<PolicyGatedFunction>() is not null)
+        if (context.Function.GetService<PolicyGatedFunction>() is not null || context.Function.GetService<ToolGate>() is not null)
         {
-            // Offered this turn: it comes to InvokeAsync from its own InvokeAsync. Judging it here too would ask twice.
+            // Offered this turn, or gated by another adapter's wrapper: it asks the gate from its own InvokeAsync.
+            // Judging it here too would ask twice.
             return next is null ? context.Function.InvokeAsync(context.Arguments, cancellationToken) : next(context, cancellationToken);
         }
 

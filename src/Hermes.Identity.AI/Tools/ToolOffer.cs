@@ -28,7 +28,9 @@ internal sealed class ToolOffer(ToolGate policy, ToolCallGate gate)
                 continue;
             }
 
-            var gated = new PolicyGatedFunction(function, gate);
+            // A function that answers GetService<ToolGate>() already asks the gate at every call (another adapter's
+            // wrapper, such as the Agent Framework's, which sits inside its function middleware): offered as it is.
+            AIFunction gated = function.GetService<ToolGate>() is not null ? function : new PolicyGatedFunction(function, gate);
             if (visibility == ToolVisibility.Hidden)
             {
                 (withheld ??= []).Add(gated);

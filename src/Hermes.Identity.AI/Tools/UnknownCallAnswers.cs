@@ -119,6 +119,12 @@ internal sealed class UnknownCallAnswers(ToolCallGate gate)
     {
         try
         {
+            if (function?.GetService<Hermes.Identity.Tools.ToolGate>() is not null)
+            {
+                // Gated by another adapter's wrapper: it asks the gate itself, once.
+                return await function.InvokeAsync(new AIFunctionArguments(call.Arguments), cancellationToken).ConfigureAwait(false);
+            }
+
             // Through the gate like every call; an offered function is judged there once, then runs underneath its wrapper.
             return await gate.InvokeAsync(call.Name, call.CallId, new AIFunctionArguments(call.Arguments), function, function is null ? null : RunAsync, cancellationToken).ConfigureAwait(false);
         }
