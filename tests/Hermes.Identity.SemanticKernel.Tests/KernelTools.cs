@@ -1,0 +1,26 @@
+using Microsoft.SemanticKernel;
+
+namespace Hermes.Identity.SemanticKernel.Tests;
+
+// The conformance suite's tools as Semantic Kernel functions of one plugin, "Conformance". Each takes the turn's
+// services from KernelArguments.Services, where the Hermes filters put them for an allowed call.
+internal static class KernelTools
+{
+    public const string Plugin = "Conformance";
+
+    public static KernelPlugin AsPlugin(IEnumerable<ConformanceTool> tools) =>
+        KernelPluginFactory.CreateFromFunctions(Plugin, tools.Select(AsFunction));
+
+    public static KernelFunction AsFunction(ConformanceTool tool) =>
+        KernelFunctionFactory.CreateFromMethod(
+            async (string? text, KernelArguments arguments) => await tool.RunAsync(arguments.Services, text),
+            tool.Name,
+            tool.Description);
+
+    // "Conformance-read_file" (SK's OpenAI connector) or "Conformance_read_file" (M.E.AI) → "Conformance.read_file",
+    // as tools: lists it.
+    public static string Listed(string wireName) =>
+        wireName.Length > Plugin.Length && wireName.StartsWith(Plugin, StringComparison.Ordinal) && wireName[Plugin.Length] is '-' or '_'
+            ? Plugin + "." + wireName[(Plugin.Length + 1)..]
+            : wireName;
+}
