@@ -9,7 +9,7 @@ public sealed class ChatClientLoopConformanceTests : AdapterConformance
 {
     protected override string ToolKey(string toolName) => KernelTools.Plugin + "." + toolName;
 
-    protected override void ConfigureServices(IServiceCollection services) => KernelStack.Configure(services, Tools, KernelLoop.ChatClient);
+    protected override void ConfigureServices(IServiceCollection services) => KernelStack.Configure(services, KernelTools.AsFunctions(Tools), KernelLoop.ChatClient);
 
     protected override void AddStateStore(IHermesIsolationBuilder isolation) => isolation.AddSqliteState();
 

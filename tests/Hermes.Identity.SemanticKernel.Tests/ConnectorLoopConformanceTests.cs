@@ -8,7 +8,7 @@ public sealed class ConnectorLoopConformanceTests : AdapterConformance
 {
     protected override string ToolKey(string toolName) => KernelTools.Plugin + "." + toolName;
 
-    protected override void ConfigureServices(IServiceCollection services) => KernelStack.Configure(services, Tools, KernelLoop.Connector);
+    protected override void ConfigureServices(IServiceCollection services) => KernelStack.Configure(services, KernelTools.AsFunctions(Tools), KernelLoop.Connector);
 
     protected override void AddStateStore(IHermesIsolationBuilder isolation) => isolation.AddSqliteState();
 

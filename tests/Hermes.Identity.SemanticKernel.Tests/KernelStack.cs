@@ -7,7 +7,7 @@ using Microsoft.SemanticKernel.Connectors.OpenAI;
 namespace Hermes.Identity.SemanticKernel.Tests;
 
 /// <summary>How a kernel stack reaches the model: SK's own connector loop, or an M.E.AI pipeline under SK's loop.</summary>
-internal enum KernelLoop
+public enum KernelLoop
 {
     /// <summary>SK's OpenAI connector and its FunctionCallsProcessor; the kernel's IChatCompletionService.</summary>
     Connector,
@@ -19,15 +19,19 @@ internal enum KernelLoop
 // A real kernel from the host's services (services.AddKernel()...UseHermesIsolation()), with the suite's tools as the
 // plugin "Conformance". Model calls go through the real function-calling loop with FunctionChoiceBehavior.Auto();
 // middleware calls invoke the kernel function directly with kernel.InvokeAsync.
-internal sealed class KernelStack(HermesHost host, KernelLoop loop) : IConformanceStack
+internal sealed class KernelStack(HermesHost host, KernelLoop loop, string plugin = KernelTools.Plugin) : IConformanceStack
 {
+    // The OpenAI connector's placeholder when a request that asks for functions ends up with none: not a function.
+    public const string NoTool = "NonInvocableTool";
+
     public Kernel Kernel { get; } = host.Services.GetRequiredService<Kernel>();
 
     // What the host adds to its services for this stack.
-    public static void Configure(IServiceCollection services, IEnumerable<ConformanceTool> tools, KernelLoop loop)
+    public static void Configure(IServiceCollection services, IEnumerable<KernelFunction> functions, KernelLoop loop, string plugin = KernelTools.Plugin, bool hermes = true, Action<IKernelBuilder>? before = null)
     {
         var kernel = services.AddKernel();
-        kernel.Plugins.Add(KernelTools.AsPlugin(tools));
+        kernel.Plugins.Add(KernelPluginFactory.CreateFromFunctions(plugin, functions));
+        before?.Invoke(kernel);
         if (loop == KernelLoop.Connector)
         {
 #pragma warning disable CA2000 // the kernel's service owns the client for the host's lifetime
@@ -39,7 +43,10 @@ internal sealed class KernelStack(HermesHost host, KernelLoop loop) : IConforman
             services.AddChatClient(new ScriptedChatModel()).UseHermesIsolation().UseKernelFunctionInvocation();
         }
 
-        kernel.UseHermesIsolation();
+        if (hermes)
+        {
+            kernel.UseHermesIsolation();
+        }
     }
 
     public IChatCompletionService Chat => loop == KernelLoop.Connector
@@ -47,12 +54,12 @@ internal sealed class KernelStack(HermesHost host, KernelLoop loop) : IConforman
         : Kernel.GetRequiredService<Microsoft.Extensions.AI.IChatClient>().AsChatCompletionService(Kernel.Services);
 
     public string WireName(string toolName) =>
-        toolName == "format_disk" ? toolName : KernelTools.Plugin + (loop == KernelLoop.Connector ? "-" : "_") + toolName;
+        toolName == "format_disk" ? toolName : plugin + (loop == KernelLoop.Connector ? "-" : "_") + toolName;
 
     public async Task<IReadOnlyList<string>> OfferedToolsAsync(SenderEnvelope sender)
     {
         var requests = await SeenByModelAsync(sender, "hello");
-        return [.. requests.SelectMany(r => r.Tools).Select(KernelTools.Listed)];
+        return [.. requests.SelectMany(r => r.Tools).Where(n => n != NoTool).Select(n => KernelTools.Listed(n, plugin))];
     }
 
     /// <summary>The requests the model received for one message of <paramref name="sender"/>'s.</summary>
@@ -90,7 +97,7 @@ internal sealed class KernelStack(HermesHost host, KernelLoop loop) : IConforman
     /// <summary>Invokes the plugin's function directly, as middleware or host code would.</summary>
     public async Task<string> InvokeAsync(string toolName, string text)
     {
-        var result = await Kernel.InvokeAsync(KernelTools.Plugin, toolName, new KernelArguments { ["text"] = text });
+        var result = await Kernel.InvokeAsync(plugin, toolName, new KernelArguments { ["text"] = text });
         return result.GetValue<object>()?.ToString() ?? "";
     }
 

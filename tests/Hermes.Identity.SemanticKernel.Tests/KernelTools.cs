@@ -8,8 +8,7 @@ internal static class KernelTools
 {
     public const string Plugin = "Conformance";
 
-    public static KernelPlugin AsPlugin(IEnumerable<ConformanceTool> tools) =>
-        KernelPluginFactory.CreateFromFunctions(Plugin, tools.Select(AsFunction));
+    public static IEnumerable<KernelFunction> AsFunctions(IEnumerable<ConformanceTool> tools) => tools.Select(AsFunction);
 
     public static KernelFunction AsFunction(ConformanceTool tool) =>
         KernelFunctionFactory.CreateFromMethod(
@@ -19,8 +18,8 @@ internal static class KernelTools
 
     // "Conformance-read_file" (SK's OpenAI connector) or "Conformance_read_file" (M.E.AI) → "Conformance.read_file",
     // as tools: lists it.
-    public static string Listed(string wireName) =>
-        wireName.Length > Plugin.Length && wireName.StartsWith(Plugin, StringComparison.Ordinal) && wireName[Plugin.Length] is '-' or '_'
-            ? Plugin + "." + wireName[(Plugin.Length + 1)..]
+    public static string Listed(string wireName, string plugin = Plugin) =>
+        wireName.Length > plugin.Length && wireName.StartsWith(plugin, StringComparison.Ordinal) && wireName[plugin.Length] is '-' or '_'
+            ? plugin + "." + wireName[(plugin.Length + 1)..]
             : wireName;
 }
