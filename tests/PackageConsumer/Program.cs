@@ -5,6 +5,7 @@ using Hermes.Identity.Sessions;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.SemanticKernel;
 
 // The README quick start, as an existing bot would write it against the published packages.
 var root = Path.Combine(Path.GetTempPath(), "hermes-consumer-" + Guid.NewGuid().ToString("N"));
@@ -85,6 +86,11 @@ var alex = await turns.RunTurnAsync(new SenderEnvelope("telegram", "222"), turn 
     Console.WriteLine($"telegram:222 -> {turn.Profile.Key} ({turn.Profile.Role})");
     return Task.CompletedTask;
 });
+// Semantic Kernel: a kernel whose every function call goes through the same policy (docs/semantic-kernel.md).
+var kernelServices = new ServiceCollection();
+kernelServices.AddKernel().UseHermesIsolation(app.Services);
+Console.WriteLine($"kernel filters: {kernelServices.BuildServiceProvider().GetRequiredService<Microsoft.SemanticKernel.Kernel>().FunctionInvocationFilters.Count}");
+
 await app.StopAsync();
 app.Dispose(); // closes the pooled session databases before the folder goes
 Directory.Delete(root, recursive: true);
