@@ -76,6 +76,13 @@ public abstract class AdapterConformance : IAsyncDisposable
     {
     }
 
+    /// <summary>
+    /// How this stack names the suite tool <paramref name="toolName"/>, which is how <c>tools:</c> lists it and how
+    /// <see cref="IConformanceStack.OfferedToolsAsync"/> returns it: the name itself, unless the stack qualifies names
+    /// (Semantic Kernel: <c>Plugin.function</c>).
+    /// </summary>
+    protected virtual string ToolKey(string toolName) => toolName;
+
     /// <summary>Adds the state store the approvals need (the test project's choice, such as <c>AddSqliteState()</c>).</summary>
     protected abstract void AddStateStore(IHermesIsolationBuilder isolation);
 
@@ -85,7 +92,13 @@ public abstract class AdapterConformance : IAsyncDisposable
         var folder = new TempDirectory("conformance");
         folder.Write("memories/louis/MEMORY.md", "canary-louis-7f3a\n");
         folder.Write("memories/mei/MEMORY.md", "canary-mei-51c2\n");
-        var host = new HermesHost(Yaml, ConfigureServices, AddStateStore, folder);
+        var yaml = Yaml;
+        foreach (var tool in Tools)
+        {
+            yaml = yaml.Replace($"\n  {tool.Name}: ", $"\n  {ToolKey(tool.Name)}: ", StringComparison.Ordinal);
+        }
+
+        var host = new HermesHost(yaml, ConfigureServices, AddStateStore, folder);
         _owned.Add(host);
         return host;
     }
@@ -126,9 +139,9 @@ public abstract class AdapterConformance : IAsyncDisposable
             var visible = new List<string>();
             foreach (var tool in Tools)
             {
-                if (await gate.GetVisibilityAsync(tool.Name) != ToolVisibility.Hidden)
+                if (await gate.GetVisibilityAsync(ToolKey(tool.Name)) != ToolVisibility.Hidden)
                 {
-                    visible.Add(tool.Name);
+                    visible.Add(ToolKey(tool.Name));
                 }
             }
 
@@ -138,7 +151,7 @@ public abstract class AdapterConformance : IAsyncDisposable
         var offered = await stack.OfferedToolsAsync(sender);
 
         Assert.Equal(expected.Order(StringComparer.Ordinal), offered.Order(StringComparer.Ordinal));
-        Assert.Equal(userId == "111", offered.Contains("terminal"));
+        Assert.Equal(userId == "111", offered.Contains(ToolKey("terminal")));
     }
 
     [Theory]

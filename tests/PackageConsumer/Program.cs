@@ -8,6 +8,7 @@ using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.SemanticKernel;
 
 // The README quick start, as an existing bot would write it against the published packages.
 var root = Path.Combine(Path.GetTempPath(), "hermes-consumer-" + Guid.NewGuid().ToString("N"));
@@ -105,6 +106,10 @@ await using (var scaledProvider = scaledOut.BuildServiceProvider())
 {
     Console.WriteLine($"PostgreSQL state store registered: {scaledProvider.GetRequiredService<Hermes.Identity.State.IIdentityStateStore>().GetType().Name}");
 }
+// Semantic Kernel: a kernel whose every function call goes through the same policy (docs/semantic-kernel.md).
+var kernelServices = new ServiceCollection();
+kernelServices.AddKernel().UseHermesIsolation(app.Services);
+Console.WriteLine($"kernel filters: {kernelServices.BuildServiceProvider().GetRequiredService<Microsoft.SemanticKernel.Kernel>().FunctionInvocationFilters.Count}");
 
 await app.StopAsync();
 app.Dispose(); // closes the pooled session databases before the folder goes

@@ -18,7 +18,7 @@ internal sealed class ToolOffer(ToolGate policy, ToolCallGate gate)
         {
             var tool = tools[i];
             var visibility = await policy.GetVisibilityAsync(tool.Name, cancellationToken).ConfigureAwait(false);
-            if (tool is not AIFunction function)
+            if (tool is not AIFunction function || IsKernelFunction(function))
             {
                 if (visibility != ToolVisibility.Hidden)
                 {
@@ -46,5 +46,23 @@ internal sealed class ToolOffer(ToolGate policy, ToolCallGate gate)
         }
 
         return (offered, withheld);
+    }
+
+    // A Semantic Kernel function (this package does not reference SK, so it knows it by its base type's name) is
+    // offered as itself: SK's own loop over M.E.AI (KernelFunctionInvokingChatClient) accepts only KernelFunctions and
+    // ignores the loop's FunctionInvoker, so each call to it is decided by the kernel's filters
+    // (Hermes.Identity.SemanticKernel's UseHermesIsolation), or, under UseFunctionInvocation(), by this adapter's
+    // FunctionInvoker. A withheld one is not handed to the loop: a call to it comes back as an unknown call and is refused.
+    private static bool IsKernelFunction(AIFunction function)
+    {
+        for (var type = function.GetType().BaseType; type is not null; type = type.BaseType)
+        {
+            if (type.FullName == "Microsoft.SemanticKernel.FullyQualifiedAIFunction")
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
