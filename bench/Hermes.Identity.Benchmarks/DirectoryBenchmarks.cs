@@ -15,9 +15,9 @@ namespace Hermes.Identity.Benchmarks;
 // Issue 11 targets, identity directories: 1,000,000 people load (the SQLite file read whole, the lookups built, merged
 // with identities.yaml) in at most 2 s and 500 MB; resolving a directory person stays flat, at most 100 ns at 1,000,000
 // beside 1,000; one person added, changed or removed is a delta (no rebuild); a decision for a directory person costs
-// what a decision costs. The SQLite file is made once per size under /tmp and reused by later runs.
+// what a decision costs. The SQLite file is made once per size under /tmp and reused by later runs. Run in process
+// (--inProcess --launchCount 1 --warmupCount 2 --iterationCount 7): see bench/results/Directory.md.
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 7)]
 public class DirectoryBenchmarks
 {
     private const string Yaml = """
