@@ -226,7 +226,7 @@ public sealed class IdentitySnapshot
     private static string TooLarge(string size) =>
         $"The file is {size}; an identities file is limited to {MaxFileBytes:N0} bytes (1 MiB), which is about 15,000 people " +
         "with one account each, fewer with display names, several accounts or comments. The limit bounds the time and memory a reload takes. " +
-        "Keep notes and long comments about people out of this file; for more people than that, keep roles and tools here and the people in an identity directory " +
+        "Keep notes and long comments about people out of this file; for more people than that, keep roles and tools here and the people in an identity directory, a database table " +
         "(AddSqliteDirectory(), or a table in PostgreSQL): see docs/directory.md.";
 
     /// <summary>Whether this is the snapshot that admits nobody (<see cref="DenyAll"/>): nothing may be added to it.</summary>
