@@ -12,6 +12,29 @@ using Microsoft.Extensions.DependencyInjection;
 //     Until killed: commit i writes crash/w<writer>-<i>-0..2 (expecting them absent) and moves crash/counter-<writer>
 //     to i (expecting the version read); after the commit returned true, prints "ack <i> <version of the batch>".
 // Any exception: the message on standard error and exit code 1.
+//   StateWriter directory-set <database> <key> <role> <account>
+//     Adds or replaces one person of the SQLite identity directory at <database>, prints "set <version>".
+//   StateWriter directory-remove <database> <key>
+//     Removes one person, prints "removed <true|false>".
+if (args.Length > 0 && args[0] is "directory-set" or "directory-remove")
+{
+    using var directory = new Hermes.Identity.Sqlite.SqliteIdentityDirectory(args[1]);
+    if (args[0] == "directory-set" && args.Length == 5)
+    {
+        Console.WriteLine($"set {await directory.SetAsync(new Hermes.Identity.Directories.DirectoryPerson(args[2], args[3], null, [args[4]]))}");
+        return 0;
+    }
+
+    if (args[0] == "directory-remove" && args.Length == 3)
+    {
+        Console.WriteLine($"removed {(await directory.RemoveAsync(args[2])).ToString().ToLowerInvariant()}");
+        return 0;
+    }
+
+    Console.Error.WriteLine("usage: StateWriter directory-set <database> <key> <role> <account> | StateWriter directory-remove <database> <key>");
+    return 2;
+}
+
 if (args.Length != 3 || args[0] is not ("consume" or "commit"))
 {
     Console.Error.WriteLine("usage: StateWriter consume <root> <count> | StateWriter commit <root> <writer id>");

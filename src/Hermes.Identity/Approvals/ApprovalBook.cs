@@ -161,11 +161,13 @@ internal sealed class ApprovalBook
 
     public static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("u", CultureInfo.InvariantCulture);
 
-    // The profiles of this configuration whose roles hold approval.grant outright, the requester excepted.
+    // The profiles of this configuration whose roles hold approval.grant outright, the requester excepted: the people of
+    // identities.yaml and the paired ones, not the identity directory's (a scan of a million people per request; a
+    // directory person whose role holds approval.grant may still approve).
     public static IReadOnlyList<AgentProfile> Approvers(IdentitySnapshot snapshot, string requester)
     {
         var approvers = new List<AgentProfile>();
-        foreach (var profile in snapshot.Profiles.Values)
+        foreach (var profile in snapshot.ConfiguredProfiles.Values)
         {
             if (!string.Equals(profile.Key, requester, StringComparison.Ordinal)
                 && snapshot.RoleTable.TryGetRules(profile, out var rules, out _)

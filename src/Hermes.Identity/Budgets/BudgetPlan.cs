@@ -31,7 +31,7 @@ internal sealed class BudgetPlan
         }
 
         _roles = roles.ToFrozenDictionary(StringComparer.Ordinal);
-        IsEmpty = roles.Values.All(r => r.Values.All(v => v.Limit is null)) && snapshot.Profiles.Values.All(p => p.Budgets.Values.All(v => v is null));
+        IsEmpty = roles.Values.All(r => r.Values.All(v => v.Limit is null)) && snapshot.ConfiguredProfiles.Values.All(p => p.Budgets.Values.All(v => v is null)); // a directory person has no budgets of their own
         None = ProfileBudget.None(this);
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using Hermes.Identity.Configuration.Roles;
 using Hermes.Identity.Configuration.Yaml;
+using Hermes.Identity.Directories;
 
 namespace Hermes.Identity;
 
@@ -20,6 +21,8 @@ public sealed class IdentitySnapshot
     private readonly FrozenDictionary<string, AgentProfile> _profiles;
     private readonly FrozenDictionary<string, RoleDefinition> _roles;
     private readonly FrozenDictionary<string, string> _tools;
+    private readonly DirectoryPeople? _directory;
+    private readonly FrozenSet<string> _shadowed;
 
     internal IdentitySnapshot(
         string revision,
@@ -29,21 +32,46 @@ public sealed class IdentitySnapshot
         FrozenDictionary<string, AgentProfile> profiles,
         FrozenDictionary<PlatformPrincipal, AgentProfile> accounts,
         FrozenDictionary<string, RoleDefinition> roles,
-        FrozenDictionary<string, string> tools)
+        FrozenDictionary<string, string> tools,
+        DirectoryPeople? directory = null,
+        FrozenSet<string>? shadowed = null)
     {
         Revision = revision;
         Source = source;
         Root = root;
         UnknownSenders = unknownSenders;
-        Profiles = _profiles = profiles;
+        _profiles = profiles;
         _accounts = accounts;
         Roles = _roles = roles;
         Tools = _tools = tools;
-        RoleTable = RoleTable.Build(roles, profiles, tools, unknownSenders);
+        _directory = directory;
+        _shadowed = shadowed ?? FrozenSet<string>.Empty;
+        var table = RoleTable.Build(roles, profiles, tools, unknownSenders);
+        RoleTable = directory is null ? table : table.WithDirectory(directory);
+        Profiles = directory is null ? profiles : new LayeredProfiles(profiles, directory, _shadowed, root);
+    }
+
+    // The same configuration with another version of the directory's people: the configured part and its compiled roles
+    // are shared, not rebuilt, so a directory change costs what the change is, not what the directory is.
+    private IdentitySnapshot(IdentitySnapshot configured, string revision, DirectoryPeople directory, FrozenSet<string> shadowed)
+    {
+        Revision = revision;
+        Source = configured.Source;
+        Root = configured.Root;
+        UnknownSenders = configured.UnknownSenders;
+        _profiles = configured._profiles;
+        _accounts = configured._accounts;
+        Roles = _roles = configured._roles;
+        Tools = _tools = configured._tools;
+        _directory = directory;
+        _shadowed = shadowed;
+        RoleTable = configured.RoleTable.WithDirectory(directory);
+        Profiles = new LayeredProfiles(_profiles, directory, shadowed, Root);
     }
 
     /// <summary>
-    /// A hash of the file's content: the same file gives the same revision. With paired people (<c>unknown_senders: pair</c>,
+    /// A hash of the file's content: the same file gives the same revision. With an identity directory (docs/directory.md) it is
+    /// followed by <c>+d</c> and the directory's version, such as <c>3f2a9c01d4e5b6a7+d1207</c>. With paired people (<c>unknown_senders: pair</c>,
     /// docs/pairing.md) it is followed by <c>+p</c> and the version of the paired accounts in the state store, such as
     /// <c>3f2a9c01d4e5b6a7+p42</c>, so every decision records which state decided.
     /// </summary>
@@ -58,7 +86,7 @@ public sealed class IdentitySnapshot
     /// <summary>What happens to senders who are not listed.</summary>
     public UnknownSenderPolicy UnknownSenders { get; }
 
-    /// <summary>The configured people, by profile key, and the people admitted through pairing.</summary>
+    /// <summary>The configured people, by profile key, the people of the identity directory (docs/directory.md) and the people admitted through pairing.</summary>
     public IReadOnlyDictionary<string, AgentProfile> Profiles { get; }
 
     /// <summary>Every role in force, built-in and configured, by name.</summary>
@@ -78,11 +106,39 @@ public sealed class IdentitySnapshot
     {
         ArgumentNullException.ThrowIfNull(platform);
         ArgumentNullException.ThrowIfNull(userId);
-        return _accounts.TryGetValue(new PlatformPrincipal(SenderEnvelope.NormalizePlatform(platform), userId), out profile);
+        return TryGetProfile(new PlatformPrincipal(SenderEnvelope.NormalizePlatform(platform), userId), out profile);
     }
 
-    internal bool TryGetProfile(PlatformPrincipal principal, [NotNullWhen(true)] out AgentProfile? profile) =>
-        _accounts.TryGetValue(principal, out profile);
+    // identities.yaml (and pairing) first; then the directory, whose people identities.yaml overrides are not there.
+    internal bool TryGetProfile(PlatformPrincipal principal, [NotNullWhen(true)] out AgentProfile? profile)
+    {
+        if (_accounts.TryGetValue(principal, out profile))
+        {
+            return true;
+        }
+
+        if (_directory is not null && _directory.TryGetByAccount(principal, out var person)
+            && (_shadowed.Count == 0 || !_shadowed.Contains(person.Key)))
+        {
+            profile = person.ProfileUnder(Root);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>The people of identities.yaml and those paired: without the directory's.</summary>
+    internal IReadOnlyDictionary<string, AgentProfile> ConfiguredProfiles => _profiles;
+
+    /// <summary>The directory's people in force with this snapshot, or <see langword="null"/> without a directory.</summary>
+    internal DirectoryPeople? DirectoryLayer => _directory;
+
+    /// <summary>The directory's keys identities.yaml overrides.</summary>
+    internal FrozenSet<string> Shadowed => _shadowed;
+
+    /// <summary>This configuration with <paramref name="directory"/>'s people, under <paramref name="revision"/>; <paramref name="shadowed"/> are the directory keys identities.yaml overrides.</summary>
+    internal IdentitySnapshot WithDirectory(string revision, DirectoryPeople directory, FrozenSet<string> shadowed) =>
+        new(this, revision, directory, shadowed);
 
     /// <summary>
     /// Where the data of profile <paramref name="profileKey"/> lives under this configuration's data root, whether
@@ -173,7 +229,8 @@ public sealed class IdentitySnapshot
     private static string TooLarge(string size) =>
         $"The file is {size}; an identities file is limited to {MaxFileBytes:N0} bytes (1 MiB), which is about 15,000 people " +
         "with one account each, fewer with display names, several accounts or comments. The limit bounds the time and memory a reload takes. " +
-        "Keep notes and long comments about people out of this file; a deployment with more people than that needs a directory of people kept in a database, not one file.";
+        "Keep notes and long comments about people out of this file; for more people than that, keep roles and tools here and the people in an identity directory, a database table " +
+        "(AddSqliteDirectory(), or a table in PostgreSQL): see docs/directory.md.";
 
     /// <summary>Whether this is the snapshot that admits nobody (<see cref="DenyAll"/>): nothing may be added to it.</summary>
     internal bool IsDenyAll => string.Equals(Revision, DenyAllRevision, StringComparison.Ordinal);
@@ -206,7 +263,9 @@ public sealed class IdentitySnapshot
             profiles.ToFrozenDictionary(StringComparer.Ordinal),
             accounts.ToFrozenDictionary(),
             _roles,
-            _tools);
+            _tools,
+            _directory,
+            _shadowed);
     }
 
     private const string DenyAllRevision = "deny-all";

@@ -1,5 +1,6 @@
 using Hermes.Identity;
 using Hermes.Identity.Configuration;
+using Hermes.Identity.Directories;
 using Hermes.Identity.Internal;
 using Hermes.Identity.Pairing;
 using Hermes.Identity.Policy;
@@ -30,7 +31,7 @@ internal static class PairingServiceRegistration
             sp.GetRequiredService<HermesMetrics>(),
             Logger(sp)));
         services.TryAddSingleton(sp => new PairedIdentitySnapshotProvider(
-            sp.GetRequiredService<YamlIdentitySnapshotProvider>(),
+            Configured(sp),
             sp.GetRequiredService<IIdentityStateStore>(),
             sp.GetRequiredService<IOptions<PairingOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
@@ -42,10 +43,15 @@ internal static class PairingServiceRegistration
             sp.GetRequiredService<IIdentitySnapshotProvider>()));
     }
 
-    // The snapshot provider: identities.yaml merged with the paired accounts when there is a store to keep them in.
+    // The snapshot provider: identities.yaml (with the identity directory's people when one is registered), merged with the
+    // paired accounts when there is a store to keep them in: revision "<yaml>+d<directory version>+p<paired version>".
     public static IIdentitySnapshotProvider Snapshots(IServiceProvider sp) => sp.GetService<IIdentityStateStore>() is null
-        ? sp.GetRequiredService<YamlIdentitySnapshotProvider>()
+        ? Configured(sp)
         : sp.GetRequiredService<PairedIdentitySnapshotProvider>();
+
+    private static IIdentitySnapshotProvider Configured(IServiceProvider sp) => sp.GetService<IIdentityDirectory>() is null
+        ? sp.GetRequiredService<YamlIdentitySnapshotProvider>()
+        : sp.GetRequiredService<DirectoryIdentitySnapshotProvider>();
 
     public static IIdentityResolver Resolver(IServiceProvider sp)
     {

@@ -310,11 +310,18 @@ public sealed class PolicyEngine
     // snapshot: the rules are a function of the table and the profile, and the turn's profile never changes.
     private static bool TryGetRules(in Call call, RoleTable table, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RoleRules? rules, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? problem)
     {
-        rules = call.Turn?.Rules as RoleRules;
-        if (rules is not null && ReferenceEquals(rules.Table, table))
+        // Without a directory the table in force is the one the rules are bound to; with one, each directory version is a
+        // view of that table, and the turn keeps which view its rules came from, so a directory change is looked up again.
+        switch (call.Turn?.Rules)
         {
-            problem = null;
-            return true;
+            case RoleRules kept when ReferenceEquals(kept.Table, table):
+                rules = kept;
+                problem = null;
+                return true;
+            case TurnRules kept when ReferenceEquals(kept.Table, table):
+                rules = kept.Rules;
+                problem = null;
+                return true;
         }
 
         if (call.Subject is null)
@@ -333,7 +340,7 @@ public sealed class PolicyEngine
 
         if (call.Turn is { } turn)
         {
-            turn.Rules = rules;
+            turn.Rules = ReferenceEquals(rules.Table, table) ? rules : new TurnRules(rules, table);
         }
 
         return true;

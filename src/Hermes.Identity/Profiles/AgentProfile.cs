@@ -14,6 +14,7 @@ public sealed class AgentProfile
         ArgumentException.ThrowIfNullOrWhiteSpace(role);
         Key = key;
         Role = role;
+        Root = fullRoot;
         Paths = ProfilePaths.For(fullRoot, key);
         DisplayName = key;
     }
@@ -23,6 +24,9 @@ public sealed class AgentProfile
 
     /// <summary>The role that decides what this person may do.</summary>
     public string Role { get; }
+
+    // The full data root the paths are under.
+    internal string Root { get; }
 
     /// <summary>Where this person's sessions, memory and workspace live, derived from the data root and <see cref="Key"/>.</summary>
     public ProfilePaths Paths { get; }

@@ -19,6 +19,7 @@ public class LayerTests
         ["Hermes.Identity.Configuration"] = 2,              // identities.yaml → the immutable snapshot, and its reload
         ["Hermes.Identity.Configuration.Roles"] = 2,        // the roles compiled into lookups, held by the snapshot
         ["Hermes.Identity.Configuration.Yaml"] = 2,         // the YAML reader
+        ["Hermes.Identity.Directories"] = 2,                // the identity directory: its contract, its people by version, the directory overlay on the snapshot
         ["Hermes.Identity.Profiles"] = 3,                   // the resolver, which reads a snapshot
         ["Hermes.Identity.Audit"] = 3,                      // the decision log
         ["Hermes.Identity.Policy"] = 4,                     // the policy engine, the RBAC backend, approvals

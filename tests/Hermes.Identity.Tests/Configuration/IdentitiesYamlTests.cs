@@ -268,6 +268,7 @@ public class IdentitiesYamlTests
         Assert.Contains("about 15,000 people", message, StringComparison.Ordinal);
         Assert.Contains("out of this file", message, StringComparison.Ordinal);
         Assert.Contains("database", message, StringComparison.Ordinal);
+        Assert.Contains("docs/directory.md", message, StringComparison.Ordinal);
         Assert.DoesNotContain("right file", message, StringComparison.Ordinal);
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
+using Hermes.Identity.Directories;
 
 namespace Hermes.Identity.Configuration.Roles;
 
@@ -15,6 +16,7 @@ internal sealed class RoleTable
     private readonly FrozenDictionary<string, ToolSlot> _tools;
     private readonly FrozenDictionary<string, int> _actionSlots;
     private readonly bool _admitsGuests;
+    private readonly DirectoryPeople? _directory;
 
     private RoleTable(
         FrozenDictionary<string, RuleFamily> byRole,
@@ -39,6 +41,27 @@ internal sealed class RoleTable
             }
         }
     }
+
+    // The same compiled table over another version of the directory's people: every lookup and rule set is shared (the
+    // rules stay bound to the table they were compiled for), so a directory change compiles nothing.
+    private RoleTable(RoleTable compiled, DirectoryPeople directory)
+    {
+        _byRole = compiled._byRole;
+        _byProfile = compiled._byProfile;
+        _tools = compiled._tools;
+        _actionSlots = compiled._actionSlots;
+        RuleSetCount = compiled.RuleSetCount;
+        SlotCount = compiled.SlotCount;
+        _admitsGuests = compiled._admitsGuests;
+        Compiled = compiled.Compiled;
+        _directory = directory;
+    }
+
+    /// <summary>The table the rules were compiled for and are bound to (<see cref="RoleRules.Table"/>): this one, or the one this view of a directory version shares.</summary>
+    public RoleTable Compiled => field ?? this;
+
+    /// <summary>This table with <paramref name="directory"/>'s people, who have their role's rules: nothing is compiled.</summary>
+    public RoleTable WithDirectory(DirectoryPeople directory) => new(this, directory);
 
     /// <summary>How many rule sets (roles, and identities with rules of their own, each in every distinct context) there are: the range of <see cref="RoleRules.Index"/>.</summary>
     public int RuleSetCount { get; }
@@ -197,6 +220,22 @@ internal sealed class RoleTable
             rules = entry.Family.For(chat, capped: sender is not null && !entry.Profile.Accepts(sender.SenderKind));
             problem = null;
             return true;
+        }
+
+        // A person of the directory has exactly their role's rules, as the directory says now (a demotion applies at once);
+        // an automated sender gets at most guest's, since a directory person accepts none.
+        if (_directory is not null && _directory.TryGetByKey(subject.Key, out var person))
+        {
+            if (_byRole.TryGetValue(person.Role, out var family))
+            {
+                rules = family.For(chat, capped: sender is not null && sender.SenderKind != SenderKind.Person);
+                problem = null;
+                return true;
+            }
+
+            rules = null;
+            problem = $"Profile {subject.Key} has role '{person.Role}' in the identity directory, which identities.yaml does not define, so it may do nothing.";
+            return false;
         }
 
         rules = null;
