@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace Hermes.Identity.Cli.Tests;
@@ -9,10 +8,11 @@ namespace Hermes.Identity.Cli.Tests;
 /// </summary>
 public static partial class Golden
 {
-    public static void Match(string name, ToolRun run, IReadOnlyDictionary<string, string>? replace = null, [CallerFilePath] string caller = "")
+    public static void Match(string name, ToolRun run, IReadOnlyDictionary<string, string>? replace = null)
     {
         var actual = Normalize(run.ToString(), replace);
-        var file = Path.Combine(Path.GetDirectoryName(caller)!, "Golden", name + ".txt");
+        // From the repository, not [CallerFilePath]: a CI build maps source paths to /_/ (deterministic builds).
+        var file = Path.Combine(Hermes.Identity.TestSupport.Repository.Root, "tests", "Hermes.Identity.Cli.Tests", "Golden", name + ".txt");
         if (Environment.GetEnvironmentVariable("HERMES_UPDATE_GOLDEN") == "1")
         {
             File.WriteAllText(file, actual);
