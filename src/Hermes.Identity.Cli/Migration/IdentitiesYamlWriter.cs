@@ -9,14 +9,6 @@ internal static class IdentitiesYamlWriter
 {
     private static readonly JsonSerializerOptions Quoting = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Hermes's own tool names mapped to the built-in categories, so a Hermes-style host works from the start.</summary>
-    public static readonly (string Tool, string Category)[] HermesTools =
-    [
-        ("terminal", "exec"), ("execute_code", "exec"), ("read_file", "files.read"), ("search_files", "files.read"),
-        ("write_file", "files.write"), ("patch", "files.write"), ("web_search", "web.search"), ("web_extract", "web.search"),
-        ("memory", "memory"), ("session_search", "sessions"),
-    ];
-
     public static string Write(IReadOnlyList<PlannedPerson> people, string source)
     {
         var yaml = new StringBuilder();
@@ -51,12 +43,9 @@ internal static class IdentitiesYamlWriter
             yaml.Append("    inherits: guest\n");
         }
 
-        yaml.Append("tools:\n");
-        foreach (var (tool, category) in HermesTools)
-        {
-            yaml.Append("  ").Append(tool).Append(": ").Append(category).Append('\n');
-        }
-
+        // Hermes Agent's tool names, current and earlier, mapped to the built-in categories (docs/hermes.md); entries
+        // added under tools: win over the preset.
+        yaml.Append("tool_presets: [hermes]\n");
         return yaml.ToString();
     }
 
