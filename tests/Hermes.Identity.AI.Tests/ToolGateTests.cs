@@ -132,7 +132,16 @@ public sealed class ToolGateTests
         var (visible, allowed) = await h.InTurnAsync(envelope, async _ =>
         {
             var policy = h.Services.GetRequiredService<PolicyEngine>();
-            var visible = await policy.GetVisibleToolsAsync(names);
+            var gate = h.Services.GetRequiredService<Hermes.Identity.Tools.ToolGate>();
+            var visible = new List<string>();
+            foreach (var name in names)
+            {
+                if (await gate.GetVisibilityAsync(name) != Hermes.Identity.Tools.ToolVisibility.Hidden)
+                {
+                    visible.Add(name);
+                }
+            }
+
             var allowed = new List<string>();
             foreach (var name in names)
             {

@@ -86,7 +86,7 @@ public sealed class PolicyEngine
     /// nothing and uses up no approval: for deciding what to offer the model, including which tools need an
     /// approval (<see cref="PolicyEffect.RequireApproval"/>). Never use it to let a call run.
     /// </summary>
-    public ValueTask<PolicyDecision> PreviewToolCallAsync(string toolName, CancellationToken cancellationToken = default)
+    internal ValueTask<PolicyDecision> PreviewToolCallAsync(string toolName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(toolName);
         return CurrentTurn() is { } turn
@@ -98,7 +98,7 @@ public sealed class PolicyEngine
     /// The tools, of <paramref name="toolNames"/>, that the current turn's profile may call (including those
     /// that need an approval): computed by the same rules as each call, so offer the model exactly these.
     /// </summary>
-    public async ValueTask<IReadOnlyList<string>> GetVisibleToolsAsync(IEnumerable<string> toolNames, CancellationToken cancellationToken = default)
+    internal async ValueTask<IReadOnlyList<string>> GetVisibleToolsAsync(IEnumerable<string> toolNames, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(toolNames);
         var visible = new List<string>();

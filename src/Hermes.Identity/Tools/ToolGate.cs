@@ -76,23 +76,6 @@ public sealed class ToolGate
     }
 
     /// <summary>
-    /// Decides a call whose arguments digest the adapter computed itself with <see cref="ToolArguments.ComputeDigest"/>.
-    /// Otherwise as <see cref="DecideCallAsync(string, string?, IEnumerable{KeyValuePair{string, object?}}?, JsonSerializerOptions?, CancellationToken)"/>.
-    /// </summary>
-    /// <param name="toolName">The tool's name as the stack gives it.</param>
-    /// <param name="toolCallId">The model's call id, or null.</param>
-    /// <param name="argumentsDigest">64 lower-case hex digits from <see cref="ToolArguments.ComputeDigest"/>.</param>
-    /// <param name="cancellationToken">Cancels the decision.</param>
-    /// <returns>The verdict.</returns>
-    public async ValueTask<ToolCallVerdict> DecideCallWithDigestAsync(string toolName, string? toolCallId, string argumentsDigest, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(toolName);
-        ArgumentException.ThrowIfNullOrEmpty(argumentsDigest);
-        var decision = await _policy.AuthorizeToolCallAsync(toolName, toolCallId, argumentsDigest, cancellationToken).ConfigureAwait(false);
-        return Verdict(toolName, toolCallId, decision);
-    }
-
-    /// <summary>
     /// Whether to offer <paramref name="toolName"/> to the model in the turn in progress, decided by the same rules as a
     /// call (so the tools offered are exactly the tools allowed), recording nothing and using up no approval.
     /// </summary>
