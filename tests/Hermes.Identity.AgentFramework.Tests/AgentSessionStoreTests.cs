@@ -41,13 +41,18 @@ public sealed class AgentSessionStoreTests : IAsyncDisposable
     {
         var first = StartHost();
         var firstAgent = Agent(first, new ScriptedModel());
-        await first.InTurnAsync(Mei, async _ =>
+        var conversation = await first.InTurnAsync(Mei, async _ =>
         {
             var store = new HermesAgentSessionStore(first.Services);
             var session = await store.GetOrCreateSessionAsync(firstAgent, Key());
             await firstAgent.RunAsync("my code word is orchid", session);
             await store.SaveSessionAsync(firstAgent, Key(), session);
-            return 0;
+
+            // Mei starts another conversation: only the saved AgentSession still knows the first one.
+            var sessions = first.Current.Services.GetRequiredService<ISessionStore>();
+            var bound = (await sessions.OpenCurrentSessionAsync()).Id;
+            await sessions.StartNewSessionAsync();
+            return bound;
         });
         await first.Services.DisposeAsync(); // the process ends; the folder stays
 
@@ -64,10 +69,12 @@ public sealed class AgentSessionStoreTests : IAsyncDisposable
             await agent.RunAsync("and again?", await store.GetSessionAsync(agent, Key()));
 
             var sessions = second.Current.Services.GetRequiredService<ISessionStore>();
-            return await sessions.GetMessagesAsync((await sessions.OpenCurrentSessionAsync()).Id);
+            return await sessions.GetMessagesAsync(conversation);
         });
 
         Assert.Equal(["my code word is orchid", "echo: my code word is orchid", "what was it?", "echo: what was it?", "and again?"], Sent(model));
+        await second.InTurnAsync(Mei, async _ => await agent.RunAsync("a new AgentSession?", await agent.CreateSessionAsync()));
+        Assert.Equal(["a new AgentSession?"], Sent(model)); // a fresh one continues the current conversation, not the saved one
         Assert.Equal(
             ["my code word is orchid", "echo: my code word is orchid", "what was it?", "echo: what was it?", "and again?", "echo: and again?"],
             stored.Select(m => m.Content));
