@@ -1,5 +1,6 @@
 using Hermes.Identity;
 using Hermes.Identity.AI;
+using Hermes.Identity.AI.Sessions;
 using Hermes.Identity.AgentFramework.Sessions;
 using Hermes.Identity.Pairing;
 using Hermes.Identity.Policy;
@@ -53,10 +54,24 @@ await using (turns.BeginTurn(louis))
     // The same model as an Agent Framework agent: gated, its history in louis's own session store.
     var agent = new ChatClientAgent(new EchoChatClient(), new ChatClientAgentOptions
     {
+        Id = "consumer",
         DisableApprovalResponseBinding = true,
         ChatHistoryProvider = new HermesChatHistoryProvider(current),
     }).AsBuilder().UseHermesIsolation().Build(app.Services);
     Console.WriteLine($"agent said: {(await agent.RunAsync("hello")).Text}");
+
+    // Louis's AgentSession kept between messages, keyed by his profile.
+#pragma warning disable MAAI001 // AgentSessionStore is experimental in Microsoft.Agents.AI 1.28
+    AgentSessionStore agentSessions = new HermesAgentSessionStore(app.Services);
+    var agentKey = new AgentSessionStoreKey("telegram:111");
+    var agentSession = await agentSessions.GetOrCreateSessionAsync(agent, agentKey);
+    await agent.RunAsync("hello again", agentSession);
+    await agentSessions.SaveSessionAsync(agent, agentKey, agentSession);
+    Console.WriteLine($"agent session kept: {await agentSessions.GetSessionAsync(agent, agentKey) is not null}");
+#pragma warning restore MAAI001
+
+    // The one encoding of a conversation in a session store, for a host that keeps history itself.
+    Console.WriteLine($"kept as {SessionChatMessages.ToSessionMessages([new ChatMessage(ChatRole.User, "hi")], DateTimeOffset.UtcNow).Count} session message(s)");
 }
 
 // The easy way: RunTurnAsync resolves and runs the body inside the turn, wherever it is called from.
