@@ -34,6 +34,16 @@ public sealed class AgentSessionStoreTests : IAsyncDisposable
 
     private static AIAgent Agent(HermesHost host, ScriptedModel model) => AgentFrameworkStack.Build(host, model, [], null);
 
+    // Mei tells the agent her code word and saves her session under Key().
+    private static Task<int> SaveMeisAsync(HermesHost host, AIAgent agent, HermesAgentSessionStore store) =>
+        host.InTurnAsync(Mei, async _ =>
+        {
+            var session = await store.GetOrCreateSessionAsync(agent, Key());
+            await agent.RunAsync("my code word is orchid", session);
+            await store.SaveSessionAsync(agent, Key(), session);
+            return 0;
+        });
+
     private static IEnumerable<string?> Sent(ScriptedModel model) => model.Requests[^1].Where(m => m.Role != ChatRole.System).Select(m => m.Text);
 
     [Fact]
@@ -87,13 +97,7 @@ public sealed class AgentSessionStoreTests : IAsyncDisposable
         var model = new ScriptedModel();
         var agent = Agent(host, model);
         var store = new HermesAgentSessionStore(host.Services);
-        await host.InTurnAsync(Mei, async _ =>
-        {
-            var session = await store.GetOrCreateSessionAsync(agent, Key());
-            await agent.RunAsync("my code word is orchid", session);
-            await store.SaveSessionAsync(agent, Key(), session);
-            return 0;
-        });
+        await SaveMeisAsync(host, agent, store);
 
         var louisHad = await host.InTurnAsync(Louis, async _ =>
         {
@@ -113,14 +117,8 @@ public sealed class AgentSessionStoreTests : IAsyncDisposable
         var agent = Agent(host, new ScriptedModel());
         var store = new HermesAgentSessionStore(host.Services);
         var meiKey = new AgentSessionStoreKey("chat-1", new Dictionary<string, string> { [HermesAgentSessionStore.ProfilePartition] = "mei" });
-        await host.InTurnAsync(Mei, async _ =>
-        {
-            var session = await store.GetOrCreateSessionAsync(agent, Key());
-            await agent.RunAsync("hello there", session);
-            await store.SaveSessionAsync(agent, Key(), session);
-            Assert.NotNull(await store.GetSessionAsync(agent, meiKey)); // naming one's own profile: the same session
-            return 0;
-        });
+        await SaveMeisAsync(host, agent, store);
+        Assert.NotNull(await host.InTurnAsync(Mei, async _ => await store.GetSessionAsync(agent, meiKey))); // naming one's own profile: the same session
 
         var refusals = await host.InTurnAsync(Louis, async _ =>
         {
@@ -164,13 +162,7 @@ public sealed class AgentSessionStoreTests : IAsyncDisposable
         var model = new ScriptedModel();
         var agent = Agent(host, model);
         var store = new HermesAgentSessionStore(host.Services);
-        await host.InTurnAsync(Mei, async _ =>
-        {
-            var session = await store.GetOrCreateSessionAsync(agent, Key());
-            await agent.RunAsync("my code word is orchid", session);
-            await store.SaveSessionAsync(agent, Key(), session);
-            return 0;
-        });
+        await SaveMeisAsync(host, agent, store);
 
         // Someone with access to the state database copies Mei's record under Louis's key.
         var state = host.Services.GetRequiredService<IIdentityStateStore>();

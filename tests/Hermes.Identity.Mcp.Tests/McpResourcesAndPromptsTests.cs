@@ -14,8 +14,6 @@ namespace Hermes.Identity.Mcp.Tests;
 /// </summary>
 public sealed class McpResourcesAndPromptsTests : IAsyncDisposable
 {
-    private const string Issuer = "https://login.example.test/";
-
     // Resources are decided as "<server>.resource:<name>", prompts as "<server>.prompt:<name>", through tools:.
     private const string Yaml = """
         version: 1
@@ -46,9 +44,6 @@ public sealed class McpResourcesAndPromptsTests : IAsyncDisposable
     private int _todayRuns;
     private int _noteRuns;
     private int _draftsRuns;
-
-    private static ClaimsPrincipal Token(string subject, string issuer = Issuer) =>
-        new(new ClaimsIdentity([new Claim("sub", subject, null, issuer)], "Bearer"));
 
     private HermesHost Host()
     {
@@ -103,7 +98,7 @@ public sealed class McpResourcesAndPromptsTests : IAsyncDisposable
             .UseHermesIsolation(o =>
             {
                 o.ServerName = "notes";
-                o.MapCallersFromClaims(c => c.MapIssuer(Issuer, "corp"));
+                o.MapCallersFromClaims(c => c.MapIssuer(AuthenticatedTransport.Issuer, "corp"));
             }), folder: folder);
         _owned.Add(host);
         return host;
@@ -111,8 +106,7 @@ public sealed class McpResourcesAndPromptsTests : IAsyncDisposable
 
     private async Task<McpConnection> ConnectAsync(HermesHost host, ClaimsPrincipal? user)
     {
-        var options = host.Services.GetRequiredService<IOptions<McpServerOptions>>().Value;
-        var connection = await McpConnection.OpenAsync(options, host.Services, user is null ? null : t => new AuthenticatedTransport(t, user));
+        var connection = await McpConnection.OpenAsync(host, user);
         _owned.Insert(0, connection);
         return connection;
     }
@@ -136,7 +130,7 @@ public sealed class McpResourcesAndPromptsTests : IAsyncDisposable
     public async Task A_guest_lists_no_forbidden_resource_or_prompt_and_is_refused_reading_one()
     {
         var host = Host();
-        var guest = await ConnectAsync(host, Token("00u-stranger")); // not listed: unknown_senders: guest
+        var guest = await ConnectAsync(host, AuthenticatedTransport.Token("00u-stranger")); // not listed: unknown_senders: guest
 
         Assert.Equal(["today"], await ResourcesAsync(guest));
         Assert.Equal(["note"], await TemplatesAsync(guest));
@@ -161,7 +155,7 @@ public sealed class McpResourcesAndPromptsTests : IAsyncDisposable
     public async Task The_owner_lists_and_reads_everything()
     {
         var host = Host();
-        var louis = await ConnectAsync(host, Token("00u-louis"));
+        var louis = await ConnectAsync(host, AuthenticatedTransport.Token("00u-louis"));
 
         Assert.Equal(["drafts", "secrets", "today"], await ResourcesAsync(louis));
         Assert.Equal(["recap", "wipe"], await PromptsAsync(louis));
@@ -175,7 +169,7 @@ public sealed class McpResourcesAndPromptsTests : IAsyncDisposable
     public async Task A_caller_that_maps_to_nobody_sees_nothing_and_reads_nothing()
     {
         var host = Host();
-        var untrustedIssuer = await ConnectAsync(host, Token("00u-louis", "https://evil.example.test/"));
+        var untrustedIssuer = await ConnectAsync(host, AuthenticatedTransport.Token("00u-louis", "https://evil.example.test/"));
         var anonymous = await ConnectAsync(host, null);
 
         foreach (var nobody in new[] { untrustedIssuer, anonymous })
@@ -200,8 +194,8 @@ public sealed class McpResourcesAndPromptsTests : IAsyncDisposable
     public async Task The_handlers_services_are_the_callers_own_for_two_callers_at_once()
     {
         var host = Host();
-        var mei = await ConnectAsync(host, Token("00u-mei"));
-        var louis = await ConnectAsync(host, Token("00u-louis"));
+        var mei = await ConnectAsync(host, AuthenticatedTransport.Token("00u-mei"));
+        var louis = await ConnectAsync(host, AuthenticatedTransport.Token("00u-louis"));
 
         var reads = Enumerable.Range(0, 12).Select(async i =>
         {
@@ -222,7 +216,7 @@ public sealed class McpResourcesAndPromptsTests : IAsyncDisposable
     public async Task A_host_filter_that_reads_another_resource_itself_still_goes_through_the_policy()
     {
         var host = Host();
-        var mei = await ConnectAsync(host, Token("00u-mei"));
+        var mei = await ConnectAsync(host, AuthenticatedTransport.Token("00u-mei"));
         var smuggle = new RequestOptions { Meta = new() { ["test/smuggle"] = "notes://secrets" } };
 
         var refused = await Assert.ThrowsAsync<McpProtocolException>(() => ReadAsync(mei, "notes://today", smuggle));
@@ -250,7 +244,7 @@ public sealed class McpResourcesAndPromptsTests : IAsyncDisposable
     public async Task A_category_that_needs_an_approval_is_neither_listed_nor_served()
     {
         var host = Host();
-        var mei = await ConnectAsync(host, Token("00u-mei"));
+        var mei = await ConnectAsync(host, AuthenticatedTransport.Token("00u-mei"));
 
         // mei's role allows tool.drafts only with an approval, which MCP has no way to ask for.
         Assert.Equal(["today"], await ResourcesAsync(mei));
