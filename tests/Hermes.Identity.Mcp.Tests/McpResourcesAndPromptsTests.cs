@@ -253,6 +253,19 @@ public sealed class McpResourcesAndPromptsTests : IAsyncDisposable
         Assert.Equal(0, _draftsRuns);
     }
 
+    [Fact]
+    public async Task A_rule_naming_a_misspelt_category_of_a_resource_stays_a_configuration_error()
+    {
+        var typo = Yaml.Replace("allow: [tool.memory,", "allow: [tool.secrts, tool.memory,", StringComparison.Ordinal);
+        var host = new HermesHost(typo, folder: new TempDirectory("mcp-yaml"));
+        _owned.Add(host);
+
+        var error = await Assert.ThrowsAsync<IdentityConfigException>(async () => await host.Resolver.ResolveAsync(new SenderEnvelope("corp", "00u-mei")));
+
+        Assert.Contains("'tool.secrts'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("matches no known action", error.Message, StringComparison.Ordinal);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var owned in _owned)
