@@ -40,7 +40,7 @@ public sealed class HermesAgentSessionStore : AgentSessionStore
     /// The partition name that names the profile in an <see cref="AgentSessionStoreKey"/>: <c>hermes.profile</c>.
     /// Optional (the turn's profile is always part of the key); when present it must be the turn's profile key.
     /// </summary>
-    public const string ProfilePartition = "hermes.profile";
+    public static readonly string ProfilePartition = "hermes.profile";
 
     private const string RecordKind = "agent.session";
 
