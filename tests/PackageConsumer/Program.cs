@@ -121,6 +121,10 @@ await using (var scaledProvider = scaledOut.BuildServiceProvider())
 {
     Console.WriteLine($"PostgreSQL state store registered: {scaledProvider.GetRequiredService<Hermes.Identity.State.IIdentityStateStore>().GetType().Name}");
 }
+// The contracts a store author implements come from Hermes.Identity.Abstractions (docs/abstractions.md), under the
+// same names: this bot, written against Hermes.Identity, compiles unchanged.
+var abstractions = typeof(Hermes.Identity.Memory.IMemoryDocumentStore).Assembly.GetName().Name;
+Console.WriteLine($"IMemoryDocumentStore, ISessionStore and PolicyDecision from: {abstractions}, {typeof(ISessionStore).Assembly.GetName().Name}, {typeof(PolicyDecision).Assembly.GetName().Name}");
 // Semantic Kernel: a kernel whose every function call goes through the same policy (docs/semantic-kernel.md).
 var kernelServices = new ServiceCollection();
 kernelServices.AddKernel().UseHermesIsolation(app.Services);
@@ -129,7 +133,7 @@ Console.WriteLine($"kernel filters: {kernelServices.BuildServiceProvider().GetRe
 await app.StopAsync();
 app.Dispose(); // closes the pooled session databases before the folder goes
 Directory.Delete(root, recursive: true);
-return current.IsInTurn || stranger.IsAdmitted || !alex.IsAdmitted || !refused ? 1 : 0;
+return current.IsInTurn || stranger.IsAdmitted || !alex.IsAdmitted || !refused || abstractions != "Hermes.Identity.Abstractions" ? 1 : 0;
 
 // A custom backend, as the README shows: every backend must allow, so it can only narrow the built-in roles.
 public sealed class OfficeHoursBackend(TimeProvider time) : IPolicyBackend
