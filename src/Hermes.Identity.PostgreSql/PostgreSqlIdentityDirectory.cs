@@ -161,7 +161,7 @@ public sealed class PostgreSqlIdentityDirectory : IIdentityDirectory
                 return next;
             }
         }, Fail, cancellationToken).ConfigureAwait(false);
-        _listener.DirectoryChanged();
+        await _listener.DirectoryChangedAsync().ConfigureAwait(false);
         return version;
     }
 
@@ -210,7 +210,7 @@ public sealed class PostgreSqlIdentityDirectory : IIdentityDirectory
         }, Fail, cancellationToken).ConfigureAwait(false);
         if (removed)
         {
-            _listener.DirectoryChanged();
+            await _listener.DirectoryChangedAsync().ConfigureAwait(false);
         }
 
         return removed;

@@ -1,14 +1,17 @@
 using Hermes.Identity.PostgreSql.Database;
 using Hermes.Identity.PostgreSql.Internal;
 using Microsoft.Extensions.Primitives;
+using System.Threading.Channels;
 using Npgsql;
 
 namespace Hermes.Identity.PostgreSql.Changes;
 
 // One per service provider (replica): one connection that LISTENs on the schema's channel, started by the first store
-// that asks for a change token. A notification fires the matching token (the directory's or the state store's) on the
-// listening loop, after the notification is read and before the next one is: the core then reads the delta before its
-// next decision. When the connection is lost (server restart, pg_terminate_backend, network) the loop connects again
+// that asks for a change token. A notification fires the matching token (the directory's or the state store's). Every
+// firing, for a notification or for a write of this process, goes through one queue and is done by one loop, one after
+// the other: a token is never fired while a subscriber is still handling the one before (ChangeToken.OnChange takes its
+// next token only after its callback returns, so a firing in that gap would be lost), and a write of this process
+// awaits its firing, so the core has read the change (on the directory's synchronous callback) when the write returns. When the connection is lost (server restart, pg_terminate_backend, network) the loop connects again
 // with doubling waits (PostgreSqlOptions.RetryDelay up to MaxRetryDelay) and, once listening again, fires both tokens:
 // notifications sent meanwhile were missed, so the core catches up by reading what changed since the version it holds.
 // The core's polling (every refresh interval) stays as the bound when no connection can be had at all.
@@ -22,11 +25,11 @@ internal sealed class ChangeListener : IDisposable, IAsyncDisposable
     private readonly string _connectionString;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _start = new();
+    private readonly Channel<Signal> _signals = Channel.CreateUnbounded<Signal>(new UnboundedChannelOptions { SingleReader = true });
     private Task? _loop;
+    private Task? _pump;
     private CancellationTokenSource _directoryChanged = new();
     private CancellationTokenSource _stateChanged = new();
-    private int _pendingDirectory;
-    private int _pendingState;
     private bool _disposed;
 
     public ChangeListener(PostgreSqlDatabase database)
@@ -63,8 +66,14 @@ internal sealed class ChangeListener : IDisposable, IAsyncDisposable
         return new CancellationChangeToken(Volatile.Read(ref _stateChanged).Token);
     }
 
-    // A directory write of this process committed: in force when the write returns, without waiting for its NOTIFY.
-    public void DirectoryChanged() => Fire(ref _directoryChanged);
+    // A directory write of this process committed: fires the directory's token and completes once its subscribers have
+    // run, so the change is in force when the write returns, without waiting for its NOTIFY.
+    public Task DirectoryChangedAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new Signal(Directory: true, State: false, done));
+        return done.Task;
+    }
 
     public void Dispose()
     {
@@ -79,9 +88,10 @@ internal sealed class ChangeListener : IDisposable, IAsyncDisposable
         }
 
         _stop.Cancel();
+        _signals.Writer.TryComplete();
         try
         {
-            _loop?.Wait(TimeSpan.FromSeconds(10));
+            Task.WaitAll([_loop ?? Task.CompletedTask, _pump ?? Task.CompletedTask], TimeSpan.FromSeconds(10));
         }
         catch (AggregateException)
         {
@@ -108,7 +118,81 @@ internal sealed class ChangeListener : IDisposable, IAsyncDisposable
         {
             if (_loop is null && !_disposed)
             {
+                _pump ??= Task.Run(() => PumpAsync(_stop.Token));
                 _loop = Task.Run(() => RunAsync(_stop.Token));
+            }
+        }
+    }
+
+    private void Post(Signal signal)
+    {
+        lock (_start)
+        {
+            if (!_disposed)
+            {
+                _pump ??= Task.Run(() => PumpAsync(_stop.Token));
+            }
+        }
+
+        if (!_signals.Writer.TryWrite(signal))
+        {
+            signal.Done?.TrySetResult(); // disposed: nobody follows the changes any more
+        }
+    }
+
+    // Fires the tokens, one signal after the other; signals waiting together are fired once.
+    private async Task PumpAsync(CancellationToken stop)
+    {
+        var reader = _signals.Reader;
+        var done = new List<TaskCompletionSource>();
+        try
+        {
+            while (await reader.WaitToReadAsync(stop).ConfigureAwait(false))
+            {
+                var directory = false;
+                var state = false;
+                while (reader.TryRead(out var signal))
+                {
+                    directory |= signal.Directory;
+                    state |= signal.State;
+                    if (signal.Done is not null)
+                    {
+                        done.Add(signal.Done);
+                    }
+                }
+
+                if (directory)
+                {
+                    Fire(ref _directoryChanged);
+                }
+
+                if (state)
+                {
+                    Fire(ref _stateChanged);
+                }
+
+                foreach (var waiter in done)
+                {
+                    waiter.TrySetResult();
+                }
+
+                done.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // disposed
+        }
+        finally
+        {
+            foreach (var waiter in done)
+            {
+                waiter.TrySetResult();
+            }
+
+            while (reader.TryRead(out var signal))
+            {
+                signal.Done?.TrySetResult();
             }
         }
     }
@@ -146,11 +230,9 @@ internal sealed class ChangeListener : IDisposable, IAsyncDisposable
 
                     // Whatever was notified while nobody listened (before the first connection, or while reconnecting)
                     // was missed: the core reads what changed since the version it holds.
-                    Interlocked.Exchange(ref _pendingDirectory, 1);
-                    Interlocked.Exchange(ref _pendingState, 1);
+                    Post(new Signal(Directory: true, State: true, null));
                     while (true)
                     {
-                        FirePending();
                         if (!await connection.WaitAsync(KeepAlive, stop).ConfigureAwait(false))
                         {
                             using var ping = new NpgsqlCommand("SELECT 1", connection);
@@ -183,31 +265,14 @@ internal sealed class ChangeListener : IDisposable, IAsyncDisposable
         }
     }
 
+    // Inside Npgsql's WaitAsync: only queues the firing (the tokens' subscribers may query, on the pump).
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
-        if (e.Payload.Length == 0 || e.Payload[0] == ChangeChannel.Directory)
-        {
-            Interlocked.Exchange(ref _pendingDirectory, 1);
-        }
-
-        if (e.Payload.Length == 0 || e.Payload[0] == ChangeChannel.State)
-        {
-            Interlocked.Exchange(ref _pendingState, 1);
-        }
-    }
-
-    // On the loop, outside Npgsql's notification callback: the token's subscribers (the core's refresh) may query.
-    private void FirePending()
-    {
-        if (Interlocked.Exchange(ref _pendingDirectory, 0) == 1)
-        {
-            Fire(ref _directoryChanged);
-        }
-
-        if (Interlocked.Exchange(ref _pendingState, 0) == 1)
-        {
-            Fire(ref _stateChanged);
-        }
+        var payload = e.Payload;
+        Post(new Signal(
+            Directory: payload.Length == 0 || payload[0] == ChangeChannel.Directory,
+            State: payload.Length == 0 || payload[0] == ChangeChannel.State,
+            null));
     }
 
     private void Fire(ref CancellationTokenSource signal)
@@ -226,4 +291,6 @@ internal sealed class ChangeListener : IDisposable, IAsyncDisposable
             fired.Dispose();
         }
     }
+
+    private readonly record struct Signal(bool Directory, bool State, TaskCompletionSource? Done);
 }
