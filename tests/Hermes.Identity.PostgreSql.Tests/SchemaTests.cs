@@ -37,8 +37,8 @@ public sealed class SchemaTests(PostgresFixture postgres)
         await using var command = new NpgsqlCommand($"SELECT count(*), max(version) FROM {schema}.schema_version", connection);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
-        Assert.Equal(1L, reader.GetInt64(0)); // one migration, applied once
-        Assert.Equal(1, reader.GetInt32(1));
+        Assert.Equal(2L, reader.GetInt64(0)); // two migrations, each applied once
+        Assert.Equal(2, reader.GetInt32(1));
     }
 
     [Fact]

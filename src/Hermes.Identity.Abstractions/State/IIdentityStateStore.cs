@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Primitives;
+
 namespace Hermes.Identity.State;
 
 /// <summary>
@@ -52,4 +54,16 @@ public interface IIdentityStateStore
     /// </summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     ValueTask<long> GetSequenceAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A token that fires when the store learns that records which may take a right away (paired accounts, grants,
+    /// delegations) changed, here or in another process sharing the store (a PostgreSQL store fires it on a
+    /// <c>NOTIFY</c>). The core then reads the paired accounts and the grant index again at once instead of at its next
+    /// refresh (1 s by default). Each token fires once; ask for a new one after. The default never fires: changes made
+    /// elsewhere are then seen within the refresh interval.
+    /// </summary>
+    /// <returns>The token for the next change.</returns>
+    IChangeToken GetChangeToken() => NeverChanges;
+
+    private static readonly IChangeToken NeverChanges = new CancellationChangeToken(CancellationToken.None);
 }

@@ -59,6 +59,32 @@ internal static class SchemaMigrations
             PRIMARY KEY (profile, file)
         );
         """,
+
+        // 2: the identity directory (AddPostgreSqlDirectory). people: one row per person, accounts as an array, version
+        // of the write that last set the row; accounts: account -> key (one person per account); removed: the removal
+        // log other replicas follow (kept); directory_version: the counter every write moves once, under its row lock.
+        """
+        CREATE TABLE {s}.directory_people (
+            key          text COLLATE "C" PRIMARY KEY,
+            role         text   NOT NULL,
+            display_name text   NULL,
+            accounts     text[] NOT NULL,
+            version      bigint NOT NULL
+        );
+        CREATE INDEX directory_people_by_version ON {s}.directory_people (version);
+        CREATE TABLE {s}.directory_accounts (
+            account text COLLATE "C" PRIMARY KEY,
+            key     text COLLATE "C" NOT NULL
+        );
+        CREATE INDEX directory_accounts_by_key ON {s}.directory_accounts (key);
+        CREATE TABLE {s}.directory_removed (
+            key     text COLLATE "C" PRIMARY KEY,
+            version bigint NOT NULL
+        );
+        CREATE INDEX directory_removed_by_version ON {s}.directory_removed (version);
+        CREATE TABLE {s}.directory_version (id int PRIMARY KEY, value bigint NOT NULL);
+        INSERT INTO {s}.directory_version (id, value) VALUES (1, 0);
+        """,
     ];
 
     internal static int LatestVersion => Migrations.Length;

@@ -2,6 +2,7 @@ using Hermes.Identity;
 using Hermes.Identity.Memory;
 using Hermes.Identity.Policy;
 using Hermes.Identity.PostgreSql;
+using Hermes.Identity.PostgreSql.Changes;
 using Hermes.Identity.PostgreSql.Database;
 using Hermes.Identity.PostgreSql.Memory;
 using Hermes.Identity.PostgreSql.Sessions;
@@ -33,7 +34,8 @@ public static class PostgreSqlBuilderExtensions
 
     /// <summary>
     /// Keeps the identity layer's own state (pending pairings, approvals, grants, delegations, budgets) in PostgreSQL:
-    /// registers <see cref="IIdentityStateStore"/> as a singleton, shared safely by every replica on the database.
+    /// registers <see cref="IIdentityStateStore"/> as a singleton, shared safely by every replica on the database. A revoked
+    /// pairing, grant or delegation is notified (<c>NOTIFY</c>) to every replica, which applies it before its next decision.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddHermesIsolation</c>.</param>
     /// <param name="configure">Sets <see cref="PostgreSqlOptions"/>; may be left out when another AddPostgreSql call set them.</param>
@@ -41,7 +43,7 @@ public static class PostgreSqlBuilderExtensions
     public static IHermesIsolationBuilder AddPostgreSqlState(this IHermesIsolationBuilder builder, Action<PostgreSqlOptions>? configure = null)
     {
         AddDatabase(builder, configure);
-        builder.Services.TryAddSingleton<IIdentityStateStore>(sp => new PostgreSqlStateStore(sp.GetRequiredService<PostgreSqlDatabase>()));
+        builder.Services.TryAddSingleton<IIdentityStateStore>(sp => new PostgreSqlStateStore(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetRequiredService<ChangeListener>()));
         return builder;
     }
 
@@ -84,6 +86,23 @@ public static class PostgreSqlBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Takes people from an identity directory in PostgreSQL besides identities.yaml (which keeps the roles and tools, and
+    /// wins on conflict): registers <see cref="PostgreSqlIdentityDirectory"/> as a singleton (get it from the services to
+    /// add, change and remove people) and follows it as <c>AddIdentityDirectory</c> does. Every write notifies every
+    /// replica on the schema (<c>LISTEN/NOTIFY</c>), which applies it before its next decision; the refresh interval
+    /// (<c>ConfigureIdentityDirectory</c>, 1 s by default) stays as the bound while a replica cannot listen.
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddHermesIsolation</c>.</param>
+    /// <param name="configure">Sets <see cref="PostgreSqlOptions"/>; may be left out when another AddPostgreSql call set them.</param>
+    /// <returns>The builder.</returns>
+    public static IHermesIsolationBuilder AddPostgreSqlDirectory(this IHermesIsolationBuilder builder, Action<PostgreSqlOptions>? configure = null)
+    {
+        AddDatabase(builder, configure);
+        builder.Services.TryAddSingleton(sp => new PostgreSqlIdentityDirectory(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetRequiredService<ChangeListener>()));
+        return builder.AddIdentityDirectory(sp => sp.GetRequiredService<PostgreSqlIdentityDirectory>());
+    }
+
     private static void AddDatabase(IHermesIsolationBuilder builder, Action<PostgreSqlOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -99,5 +118,6 @@ public static class PostgreSqlBuilderExtensions
             sp.GetRequiredService<IOptions<PostgreSqlOptions>>().Value,
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton(sp => new ChangeListener(sp.GetRequiredService<PostgreSqlDatabase>()));
     }
 }

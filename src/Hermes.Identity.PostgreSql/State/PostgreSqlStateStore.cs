@@ -1,8 +1,10 @@
 using System.Text;
+using Hermes.Identity.PostgreSql.Changes;
 using Hermes.Identity.PostgreSql.Database;
 using Hermes.Identity.PostgreSql.Internal;
 using Hermes.Identity.State;
 using Npgsql;
+using Microsoft.Extensions.Primitives;
 using NpgsqlTypes;
 
 namespace Hermes.Identity.PostgreSql.State;
@@ -12,10 +14,12 @@ namespace Hermes.Identity.PostgreSql.State;
 // its writes. Then: check every expected version, apply, bump the sequence, commit. Every record written by one commit
 // gets the commit's new sequence value as its version. Durable once COMMIT returns (synchronous_commit, the server's
 // default). Failures come out as StateStoreException; a connection lost during COMMIT says the outcome is unknown.
+// A commit that touches paired accounts, grants or delegations NOTIFYs the schema's channel in its transaction: every
+// replica's listener (ChangeListener) then fires GetChangeToken, and the core reads them again before its next decision.
 //
 // Ordering: kind and key are COLLATE "C", which orders UTF-8 bytes, i.e. code points; .NET's ordinal order compares
 // UTF-16 code units. ListAsync selects a prefix by a code-point range and sorts ordinally in .NET, as the SQLite store does.
-internal sealed class PostgreSqlStateStore(PostgreSqlDatabase database) : IIdentityStateStore
+internal sealed class PostgreSqlStateStore(PostgreSqlDatabase database, ChangeListener? listener = null) : IIdentityStateStore
 {
     internal const int MaxChanges = 64;
     internal static readonly TimeSpan PurgeAfter = TimeSpan.FromHours(1);
@@ -92,6 +96,10 @@ internal sealed class PostgreSqlStateStore(PostgreSqlDatabase database) : IIdent
             using var command = new NpgsqlCommand($"SELECT value FROM {S}.state_sequence WHERE id = 1", connection);
             return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is long value ? value : 0;
         }, Fail, cancellationToken).ConfigureAwait(false);
+
+    public IChangeToken GetChangeToken() => listener?.StateToken() ?? NeverChanges;
+
+    private static readonly IChangeToken NeverChanges = new CancellationChangeToken(CancellationToken.None);
 
     // Three round trips: (lock the sequence, count failed expectations), then (purge, delete, insert, bump), then COMMIT.
     private async Task<bool> CommitAsync(NpgsqlConnection connection, IReadOnlyList<StateChange> changes, bool purge, CancellationToken cancellationToken)
@@ -174,6 +182,11 @@ internal sealed class PostgreSqlStateStore(PostgreSqlDatabase database) : IIdent
                 var bump = new NpgsqlBatchCommand($"UPDATE {S}.state_sequence SET value = $1 WHERE id = 1");
                 bump.Parameters.Add(new NpgsqlParameter<long> { TypedValue = next });
                 apply.BatchCommands.Add(bump);
+                if (changes.Any(c => ChangeChannel.IsWatched(c.Kind)))
+                {
+                    apply.BatchCommands.Add(ChangeChannel.Notify(S, ChangeChannel.State, next));
+                }
+
                 await apply.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 if (purge && apply.BatchCommands[0].RecordsAffected is > 0 and var purged)
                 {

@@ -9,9 +9,9 @@ namespace Hermes.Identity.Approvals;
 // The grants in the state store, and an in-memory index of the live ones by profile, so that a decision the roles do
 // not allow costs one dictionary lookup when the subject holds no grant. The index is rebuilt when the store's
 // sequence has moved, checked at most once per RefreshInterval (grants issued in this process apply at once; one
-// issued by another process sharing the store within that interval). A grant is used by compare-and-swap on its
+// issued by another process sharing the store within that interval, or at once when the store's change token fires). A grant is used by compare-and-swap on its
 // record, never on the index, so uses are exact across threads and processes, and a revoked grant is never used.
-internal sealed class GrantBook
+internal sealed class GrantBook : IDisposable
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
 
@@ -21,6 +21,7 @@ internal sealed class GrantBook
     private readonly TimeProvider _time;
     private readonly HermesMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly IDisposable? _storeChanges;
     private int _refreshing;
     private Index _index = Empty;
 
@@ -30,7 +31,12 @@ internal sealed class GrantBook
         _time = time;
         _metrics = metrics;
         _logger = logger;
+
+        // A store that hears of changes made elsewhere (a PostgreSQL NOTIFY) has the next decision read the index again.
+        _storeChanges = store is null ? null : Microsoft.Extensions.Primitives.ChangeToken.OnChange(store.GetChangeToken, Forget);
     }
+
+    public void Dispose() => _storeChanges?.Dispose();
 
     public TimeProvider Time => _time;
 

@@ -11,7 +11,8 @@ namespace Hermes.Identity.Pairing;
 // is logged once per revision (a merge is made once per yaml snapshot and paired record).
 //
 // Changes made in this process are merged as soon as they are committed (Pairings refreshes after each write). Changes
-// made by another process sharing the store are seen within RefreshInterval (1 s by default): a timer compares the
+// made by another process sharing the store are seen when the store's change token fires (a PostgreSQL NOTIFY), and at
+// the latest within RefreshInterval (1 s by default): a timer compares the
 // store's sequence with the last one seen and reads the paired record again only when it moved; the resolver also
 // refreshes before resolving when the last read is older than that. Current itself never touches the store, so a policy
 // decision costs what it did. A failed read is logged and keeps the snapshot in force until the next one succeeds.
@@ -26,6 +27,7 @@ internal sealed class PairedIdentitySnapshotProvider : IIdentitySnapshotProvider
     private readonly Lock _mergeLock = new();
     private readonly ITimer _timer;
     private readonly IDisposable _configuredChanges;
+    private readonly IDisposable _storeChanges;
     private Paired? _paired;            // the paired record last read; null until the first read
     private Merged? _merged;            // the snapshot in force and what it was made from
     private long _seenSequence = -1;
@@ -42,6 +44,7 @@ internal sealed class PairedIdentitySnapshotProvider : IIdentitySnapshotProvider
         _logger = logger;
         _configuredChanges = ChangeToken.OnChange(configured.GetReloadToken, () => _ = Current);
         _timer = time.CreateTimer(static state => ((PairedIdentitySnapshotProvider)state!).RefreshFromTimer(), this, _interval, _interval);
+        _storeChanges = ChangeToken.OnChange(store.GetChangeToken, RefreshFromStoreSignal);
     }
 
     public IdentitySnapshot Current
@@ -102,6 +105,7 @@ internal sealed class PairedIdentitySnapshotProvider : IIdentitySnapshotProvider
     {
         _timer.Dispose();
         _configuredChanges.Dispose();
+        _storeChanges.Dispose();
     }
 
     // RefreshAsync for callers that must not fail because the store cannot be read right now (the resolver, and Pairings
@@ -113,6 +117,22 @@ internal sealed class PairedIdentitySnapshotProvider : IIdentitySnapshotProvider
             await RefreshAsync(force, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is StateStoreException or ObjectDisposedException)
+        {
+            ReportFailure(ex);
+        }
+    }
+
+    // The store says the paired record may have changed (another replica revoked a pairing): read it now, not at the
+    // next tick. Only the store's sequence is read when nothing moved.
+    private async void RefreshFromStoreSignal()
+    {
+        try
+        {
+            await RefreshAsync(force: true).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // an exception escaping an async void callback would end the process
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
             ReportFailure(ex);
         }

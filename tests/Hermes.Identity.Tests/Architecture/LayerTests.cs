@@ -152,17 +152,17 @@ public class LayerTests
     }
 
     // A store or backend author references Abstractions alone and gets nothing else: no Hermes.Identity (it could not
-    // be: Hermes.Identity references Abstractions), no YamlDotNet, no Microsoft.Extensions.*; .NET only.
+    // be: Hermes.Identity references Abstractions), no YamlDotNet, no Microsoft.Extensions.* but Primitives (IChangeToken); .NET otherwise.
     [Fact]
-    public void Abstractions_references_nothing_but_dotnet()
+    public void Abstractions_references_nothing_but_dotnet_and_primitives()
     {
         using var pe = new PEReader(File.OpenRead(AbstractionsPath));
         var reader = pe.GetMetadataReader();
         var references = reader.AssemblyReferences.Select(h => reader.GetString(reader.GetAssemblyReference(h).Name)).ToList();
         Assert.NotEmpty(references);
         Assert.All(references, r => Assert.True(
-            r is "System.Runtime" or "netstandard" || r.StartsWith("System.", StringComparison.Ordinal),
-            $"{AbstractionsName} references {r}: it holds contracts and values on .NET alone, so an author referencing it gets no other dependency."));
+            r is "System.Runtime" or "netstandard" or "Microsoft.Extensions.Primitives" || r.StartsWith("System.", StringComparison.Ordinal),
+            $"{AbstractionsName} references {r}: it holds contracts and values on .NET and Microsoft.Extensions.Primitives alone, so an author referencing it gets no other dependency."));
         Assert.DoesNotContain("Hermes.Identity", references);
     }
 
