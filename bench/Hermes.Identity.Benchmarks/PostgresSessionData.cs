@@ -86,9 +86,14 @@ internal static class PostgresSessionData
 
         // The store makes its schema (migration 1) on its first call.
         var root = Path.Combine(Folder, "host");
-        using (var host = Host(server, root))
+        var host = Host(server, root);
+        try
         {
             _ = InTurnAsync(host, 0, async store => await store.ListSessionsAsync().ConfigureAwait(false)).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            host.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
         var indexes = Rows(source, $"SELECT indexdef FROM pg_indexes WHERE schemaname = '{Schema}' AND tablename = 'messages' AND indexname <> 'messages_pkey'");

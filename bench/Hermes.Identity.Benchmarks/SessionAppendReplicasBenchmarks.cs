@@ -42,7 +42,7 @@ public class SessionAppendReplicasBenchmarks
     {
         foreach (var replica in _replicas)
         {
-            replica.Dispose();
+            replica.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
         _server.Dispose();

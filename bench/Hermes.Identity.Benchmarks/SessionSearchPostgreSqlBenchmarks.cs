@@ -60,7 +60,7 @@ public class SessionSearchPostgreSqlBenchmarks
     {
         _pool.Dispose();
         _shared.Dispose();
-        _host.Dispose();
+        _host.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _server.Dispose();
     }
 

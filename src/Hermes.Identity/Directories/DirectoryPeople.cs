@@ -70,31 +70,18 @@ internal sealed class DirectoryPeople
     /// <summary>The people of a full read, at <paramref name="version"/>. A key or account given twice: the last one wins.</summary>
     public static DirectoryPeople Build(long version, IReadOnlyList<DirectoryPerson> people)
     {
-        var accounts = 0;
+        using var builder = new DirectoryPeopleBuilder(people.Count);
         for (var i = 0; i < people.Count; i++)
         {
-            accounts += people[i].Accounts.Count;
+            builder.Add(people[i]);
         }
 
-        var byKey = new Dictionary<string, DirectoryPerson>(people.Count, StringComparer.Ordinal);
-        var byAccount = new Dictionary<string, DirectoryPerson>(accounts, AccountKeyComparer.Instance);
-        for (var i = 0; i < people.Count; i++)
-        {
-            var person = people[i];
-            if (byKey.TryGetValue(person.Key, out var earlier))
-            {
-                Unlink(byAccount, earlier);
-            }
-
-            byKey[person.Key] = person;
-            foreach (var account in person.Accounts)
-            {
-                byAccount[account] = person;
-            }
-        }
-
-        return new DirectoryPeople(version, byKey.Count, byKey, byAccount, new(StringComparer.Ordinal), new(AccountKeyComparer.Instance));
+        return builder.Build(version);
     }
+
+    // The lookups a DirectoryPeopleBuilder made.
+    internal static DirectoryPeople FromLookups(long version, Dictionary<string, DirectoryPerson> byKey, Dictionary<string, DirectoryPerson> byAccount) =>
+        new(version, byKey.Count, byKey, byAccount, new(StringComparer.Ordinal), new(AccountKeyComparer.Instance));
 
     public bool TryGetByKey(string key, [NotNullWhen(true)] out DirectoryPerson? person)
     {
@@ -200,7 +187,7 @@ internal sealed class DirectoryPeople
         }
     }
 
-    private static void Unlink(Dictionary<string, DirectoryPerson> accounts, DirectoryPerson old)
+    internal static void Unlink(Dictionary<string, DirectoryPerson> accounts, DirectoryPerson old)
     {
         foreach (var account in old.Accounts)
         {
