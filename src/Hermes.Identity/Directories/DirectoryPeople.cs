@@ -131,9 +131,9 @@ internal sealed class DirectoryPeople
             }
 
             changedKeys[person.Key] = person;
-            foreach (var account in person.Accounts)
+            for (var a = 0; a < person.AccountCount; a++)
             {
-                changedAccounts[account] = person;
+                changedAccounts[person.AccountAt(a)] = person;
             }
         }
 
@@ -145,8 +145,9 @@ internal sealed class DirectoryPeople
         // The account is unlinked only where it still points at the old entry: another person may have taken it since.
         void Unlink(Dictionary<string, DirectoryPerson?> accounts, DirectoryPerson old)
         {
-            foreach (var account in old.Accounts)
+            for (var a = 0; a < old.AccountCount; a++)
             {
+                var account = old.AccountAt(a);
                 var owner = accounts.TryGetValue(account, out var changed) ? changed : _byAccount.GetValueOrDefault(account);
                 if (ReferenceEquals(owner, old))
                 {
@@ -189,8 +190,9 @@ internal sealed class DirectoryPeople
 
     internal static void Unlink(Dictionary<string, DirectoryPerson> accounts, DirectoryPerson old)
     {
-        foreach (var account in old.Accounts)
+        for (var a = 0; a < old.AccountCount; a++)
         {
+            var account = old.AccountAt(a);
             if (accounts.TryGetValue(account, out var owner) && ReferenceEquals(owner, old))
             {
                 accounts.Remove(account);

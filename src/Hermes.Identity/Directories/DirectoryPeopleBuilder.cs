@@ -109,10 +109,9 @@ internal sealed class DirectoryPeopleBuilder : IDisposable
             }
 
             _byKey[person.Key] = person;
-            var accounts = person.Accounts;
-            for (var a = 0; a < accounts.Count; a++)
+            for (var a = 0; a < person.AccountCount; a++)
             {
-                _byAccount[accounts[a]] = person;
+                _byAccount[person.AccountAt(a)] = person;
             }
         }
     }
