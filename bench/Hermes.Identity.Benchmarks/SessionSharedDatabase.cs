@@ -55,14 +55,27 @@ internal static class SessionSharedDatabase
         return (long)command.ExecuteScalar()!;
     }
 
+    // One term: of 3 characters or more through the trigram index, filtered by user_id; shorter (a trigram index cannot
+    // find it) by scanning the user's messages with LIKE, as the store does within its own database.
     public static int Search(SqliteConnection connection, string user, string term, int limit)
     {
         using var command = connection.CreateCommand();
-        command.CommandText =
-            "SELECT m.id, s.id, snippet(messages_fts, 0, '', '', '…', 24), m.time, m.role, s.title " +
-            "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN sessions s ON s.seq = m.session " +
-            "WHERE messages_fts MATCH $match AND m.user_id = $user ORDER BY messages_fts.rank, m.id DESC LIMIT $limit";
-        command.Parameters.AddWithValue("$match", "\"" + term + "\"");
+        if (term.EnumerateRunes().Count() >= 3)
+        {
+            command.CommandText =
+                "SELECT m.id, s.id, snippet(messages_fts, 0, '', '', '…', 24), m.time, m.role, s.title " +
+                "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN sessions s ON s.seq = m.session " +
+                "WHERE messages_fts MATCH $match AND m.user_id = $user ORDER BY messages_fts.rank, m.id DESC LIMIT $limit";
+            command.Parameters.AddWithValue("$match", "\"" + term + "\"");
+        }
+        else
+        {
+            command.CommandText =
+                "SELECT m.id, s.id, m.content, m.time, m.role, s.title FROM messages m JOIN sessions s ON s.seq = m.session " +
+                "WHERE m.user_id = $user AND m.content LIKE $like ESCAPE '\\' ORDER BY m.id DESC LIMIT $limit";
+            command.Parameters.AddWithValue("$like", "%" + term.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%");
+        }
+
         command.Parameters.AddWithValue("$user", user);
         command.Parameters.AddWithValue("$limit", limit);
         using var reader = command.ExecuteReader();

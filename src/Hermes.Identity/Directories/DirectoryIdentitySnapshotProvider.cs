@@ -154,13 +154,15 @@ internal sealed class DirectoryIdentitySnapshotProvider : IIdentitySnapshotProvi
     {
         var started = Stopwatch.GetTimestamp();
         var version = await _directory.GetVersionAsync(cancellationToken).ConfigureAwait(false);
-        var people = new List<DirectoryPerson>();
+        // The lookups are built while the people are read (on a second thread past the first few thousand), sized for
+        // the count last read.
+        using var builder = new DirectoryPeopleBuilder(Volatile.Read(ref _people)?.Count ?? 0);
         await foreach (var person in _directory.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            people.Add(person);
+            builder.Add(person);
         }
 
-        var built = DirectoryPeople.Build(version, people);
+        var built = builder.Build(version);
         Log.DirectoryLoaded(_logger, built.Count, version, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return built;
     }

@@ -70,31 +70,18 @@ internal sealed class DirectoryPeople
     /// <summary>The people of a full read, at <paramref name="version"/>. A key or account given twice: the last one wins.</summary>
     public static DirectoryPeople Build(long version, IReadOnlyList<DirectoryPerson> people)
     {
-        var accounts = 0;
+        using var builder = new DirectoryPeopleBuilder(people.Count);
         for (var i = 0; i < people.Count; i++)
         {
-            accounts += people[i].Accounts.Count;
+            builder.Add(people[i]);
         }
 
-        var byKey = new Dictionary<string, DirectoryPerson>(people.Count, StringComparer.Ordinal);
-        var byAccount = new Dictionary<string, DirectoryPerson>(accounts, AccountKeyComparer.Instance);
-        for (var i = 0; i < people.Count; i++)
-        {
-            var person = people[i];
-            if (byKey.TryGetValue(person.Key, out var earlier))
-            {
-                Unlink(byAccount, earlier);
-            }
-
-            byKey[person.Key] = person;
-            foreach (var account in person.Accounts)
-            {
-                byAccount[account] = person;
-            }
-        }
-
-        return new DirectoryPeople(version, byKey.Count, byKey, byAccount, new(StringComparer.Ordinal), new(AccountKeyComparer.Instance));
+        return builder.Build(version);
     }
+
+    // The lookups a DirectoryPeopleBuilder made.
+    internal static DirectoryPeople FromLookups(long version, Dictionary<string, DirectoryPerson> byKey, Dictionary<string, DirectoryPerson> byAccount) =>
+        new(version, byKey.Count, byKey, byAccount, new(StringComparer.Ordinal), new(AccountKeyComparer.Instance));
 
     public bool TryGetByKey(string key, [NotNullWhen(true)] out DirectoryPerson? person)
     {
@@ -144,9 +131,9 @@ internal sealed class DirectoryPeople
             }
 
             changedKeys[person.Key] = person;
-            foreach (var account in person.Accounts)
+            for (var a = 0; a < person.AccountCount; a++)
             {
-                changedAccounts[account] = person;
+                changedAccounts[person.AccountAt(a)] = person;
             }
         }
 
@@ -158,8 +145,9 @@ internal sealed class DirectoryPeople
         // The account is unlinked only where it still points at the old entry: another person may have taken it since.
         void Unlink(Dictionary<string, DirectoryPerson?> accounts, DirectoryPerson old)
         {
-            foreach (var account in old.Accounts)
+            for (var a = 0; a < old.AccountCount; a++)
             {
+                var account = old.AccountAt(a);
                 var owner = accounts.TryGetValue(account, out var changed) ? changed : _byAccount.GetValueOrDefault(account);
                 if (ReferenceEquals(owner, old))
                 {
@@ -200,10 +188,11 @@ internal sealed class DirectoryPeople
         }
     }
 
-    private static void Unlink(Dictionary<string, DirectoryPerson> accounts, DirectoryPerson old)
+    internal static void Unlink(Dictionary<string, DirectoryPerson> accounts, DirectoryPerson old)
     {
-        foreach (var account in old.Accounts)
+        for (var a = 0; a < old.AccountCount; a++)
         {
+            var account = old.AccountAt(a);
             if (accounts.TryGetValue(account, out var owner) && ReferenceEquals(owner, old))
             {
                 accounts.Remove(account);

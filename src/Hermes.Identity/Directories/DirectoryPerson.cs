@@ -10,6 +10,9 @@ public sealed class DirectoryPerson
     /// <summary>The most accounts one directory person may have.</summary>
     public const int MaxAccounts = 64;
 
+    // One account (almost everyone): the account string itself, so a million people loaded from a directory hold no list
+    // each; several: the list given.
+    private readonly object _accounts;
     private AgentProfile? _profile;
 
     /// <summary>Creates a directory entry.</summary>
@@ -40,7 +43,7 @@ public sealed class DirectoryPerson
         Key = key;
         Role = role;
         DisplayName = string.IsNullOrEmpty(displayName) ? key : displayName;
-        Accounts = accounts;
+        _accounts = accounts.Count == 1 ? accounts[0] : accounts;
     }
 
     /// <summary>The profile key.</summary>
@@ -53,7 +56,12 @@ public sealed class DirectoryPerson
     public string DisplayName { get; }
 
     /// <summary>The accounts, each <c>platform:user id</c>.</summary>
-    public IReadOnlyList<string> Accounts { get; }
+    public IReadOnlyList<string> Accounts => _accounts as IReadOnlyList<string> ?? [(string)_accounts];
+
+    // The accounts without making a list: for the directory's lookups.
+    internal int AccountCount => _accounts is IReadOnlyList<string> list ? list.Count : 1;
+
+    internal string AccountAt(int index) => _accounts as string ?? ((IReadOnlyList<string>)_accounts)[index];
 
     /// <inheritdoc/>
     public override string ToString() => $"{Key} ({Role})";
@@ -67,10 +75,10 @@ public sealed class DirectoryPerson
             return profile;
         }
 
-        var principals = new PlatformPrincipal[Accounts.Count];
+        var principals = new PlatformPrincipal[AccountCount];
         for (var i = 0; i < principals.Length; i++)
         {
-            var account = Accounts[i];
+            var account = AccountAt(i);
             var colon = account.IndexOf(':', StringComparison.Ordinal);
             principals[i] = new PlatformPrincipal(string.Intern(account[..colon]), account[(colon + 1)..]);
         }

@@ -87,5 +87,69 @@ public sealed class DirectoryPeopleTests
         }
     }
 
+    [Fact]
+    public void A_large_read_built_while_reading_gives_what_one_pass_in_order_gives()
+    {
+        // 50,000 entries (a dozen chunks, so the lookups are built on the second thread), with keys given again in later
+        // chunks and accounts moved between people: the last entry of a key wins, an account is the last lister's, and
+        // an account only an overridden entry held is gone.
+        var random = new Random(7);
+        var entries = new List<DirectoryPerson>();
+        for (var i = 0; i < 50_000; i++)
+        {
+            var key = random.Next(10) == 0 ? $"p{random.Next(i + 1)}" : $"p{i}";
+            var accounts = random.Next(20) == 0
+                ? new[] { $"telegram:{random.Next(60_000)}", $"discord:{i}" }
+                : new[] { $"telegram:{random.Next(60_000)}" };
+            entries.Add(new DirectoryPerson(key, random.Next(2) == 0 ? "member" : "guest", null, accounts.Distinct().ToArray()));
+        }
+
+        var byKey = new Dictionary<string, DirectoryPerson>(StringComparer.Ordinal);
+        var byAccount = new Dictionary<string, DirectoryPerson>(StringComparer.Ordinal);
+        foreach (var person in entries)
+        {
+            if (byKey.TryGetValue(person.Key, out var earlier))
+            {
+                foreach (var account in earlier.Accounts)
+                {
+                    if (byAccount.TryGetValue(account, out var owner) && ReferenceEquals(owner, earlier))
+                    {
+                        byAccount.Remove(account);
+                    }
+                }
+            }
+
+            byKey[person.Key] = person;
+            foreach (var account in person.Accounts)
+            {
+                byAccount[account] = person;
+            }
+        }
+
+        using var builder = new DirectoryPeopleBuilder();
+        foreach (var person in entries)
+        {
+            builder.Add(person);
+        }
+
+        foreach (var people in new[] { builder.Build(5), DirectoryPeople.Build(5, entries) })
+        {
+            Assert.Equal(5, people.Version);
+            Assert.Equal(byKey.Count, people.Count);
+            foreach (var (key, person) in byKey)
+            {
+                Assert.True(people.TryGetByKey(key, out var found));
+                Assert.Same(person, found);
+            }
+
+            for (var n = 0; n < 60_000; n++)
+            {
+                var account = $"telegram:{n}";
+                Assert.Equal(byAccount.TryGetValue(account, out var expected), people.TryGetByAccount(new PlatformPrincipal("telegram", n.ToString(System.Globalization.CultureInfo.InvariantCulture)), out var actual));
+                Assert.Same(expected, actual);
+            }
+        }
+    }
+
     private static DirectoryPerson Person(string key, string role, string account) => new(key, role, null, [account]);
 }
