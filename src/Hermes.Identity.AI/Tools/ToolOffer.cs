@@ -33,7 +33,27 @@ internal sealed class ToolOffer(ToolGate policy, ToolCallGate gate)
                 continue;
             }
 
-            var wrapped = _wrapped.TryGetValue(function, out var known) ? known : _wrapped.GetValue(function, Wrap);
+            if (!_wrapped.TryGetValue(function, out var wrapped))
+            {
+                if (function.GetService<ToolGate>() is not null)
+                {
+                    // Another adapter's wrapper (the Agent Framework's, inside its function middleware) asks the gate at
+                    // every call: offered as it is, and not kept, since such wrappers may be made per request.
+                    if (visibility == ToolVisibility.Hidden)
+                    {
+                        (withheld ??= []).Add(function);
+                    }
+                    else
+                    {
+                        offered.Add(visibility == ToolVisibility.OfferedWithApproval || function.GetService<ApprovalRequiredAIFunction>() is not null ? new ApprovalRequiredAIFunction(function) : function);
+                    }
+
+                    continue;
+                }
+
+                wrapped = _wrapped.GetValue(function, Wrap);
+            }
+
             if (visibility == ToolVisibility.Hidden)
             {
                 (withheld ??= []).Add(wrapped.Gated);
@@ -73,11 +93,9 @@ internal sealed class ToolOffer(ToolGate policy, ToolCallGate gate)
         return kernel;
     }
 
-    // A function that answers GetService<ToolGate>() already asks the gate at every call (another adapter's wrapper,
-    // such as the Agent Framework's, which sits inside its function middleware): offered as it is.
     private Wrapped Wrap(AIFunction function)
     {
-        AIFunction gated = function.GetService<ToolGate>() is not null ? function : new PolicyGatedFunction(function, gate);
+        var gated = new PolicyGatedFunction(function, gate);
         return new Wrapped(gated, new ApprovalRequiredAIFunction(gated), function.GetService<ApprovalRequiredAIFunction>() is not null);
     }
 
