@@ -14,7 +14,6 @@ namespace Hermes.Identity.Benchmarks;
 /// Turn_prompt - Turn_only; the rest is the adapter's own work (tool offer, options, approvals screen, gated wrappers).
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 30)]
 public class AdapterBenchmarks
 {
     public const int CallsPerTurn = 20;

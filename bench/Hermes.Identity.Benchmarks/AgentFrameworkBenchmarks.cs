@@ -13,7 +13,6 @@ namespace Hermes.Identity.Benchmarks;
 /// memory, the tool offer): AdapterBenchmarks measures that part alone.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
 public class AgentFrameworkBenchmarks
 {
     public const int CallsPerRun = 20;

@@ -15,4 +15,12 @@ if (args is ["seed-sessions"])
     return;
 }
 
+// `-- probe <Method> [count]` runs one AdapterBenchmarks method in a loop between two marker stats, for strace:
+// strace -f -o trace.txt dotnet bin/Release/net10.0/Hermes.Identity.Benchmarks.dll probe Turn_hermes 1000
+if (args is ["probe", var method, ..])
+{
+    await SyscallProbe.RunAsync(method, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1000);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Hermes.Identity.Tools;
 using Microsoft.Extensions.AI;
 
@@ -7,9 +8,13 @@ namespace Hermes.Identity.AI.Tools;
 // ToolGate.GetVisibilityAsync per tool (decided like a call, recorded nowhere, so offers do not fill the audit file);
 // a tool is offered unless it is Hidden, which is PolicyEngine.GetVisibleToolsAsync's own rule (a test pins that the
 // two agree for every role). Every function, offered or withheld, is wrapped so that invoking it goes
-// through the gate; one pass also tells which offered tools need approval.
+// through the gate; one pass also tells which offered tools need approval. The wrappers of a function, and what it
+// is, are made once per function and kept while the host keeps the function (hosts pass the same tools every
+// request); what is offered is still decided on every request.
 internal sealed class ToolOffer(ToolGate policy, ToolCallGate gate)
 {
+    private readonly ConditionalWeakTable<AIFunction, Wrapped> _wrapped = [];
+
     public async ValueTask<(List<AITool> Offered, List<AITool>? Withheld)> DecideAsync(IList<AITool> tools, CancellationToken cancellationToken)
     {
         var offered = new List<AITool>(tools.Count);
@@ -18,7 +23,7 @@ internal sealed class ToolOffer(ToolGate policy, ToolCallGate gate)
         {
             var tool = tools[i];
             var visibility = await policy.GetVisibilityAsync(tool.Name, cancellationToken).ConfigureAwait(false);
-            if (tool is not AIFunction function || IsKernelFunction(function))
+            if (tool is not AIFunction function || IsKernelFunction(function.GetType()))
             {
                 if (visibility != ToolVisibility.Hidden)
                 {
@@ -28,20 +33,38 @@ internal sealed class ToolOffer(ToolGate policy, ToolCallGate gate)
                 continue;
             }
 
-            // A function that answers GetService<ToolGate>() already asks the gate at every call (another adapter's
-            // wrapper, such as the Agent Framework's, which sits inside its function middleware): offered as it is.
-            AIFunction gated = function.GetService<ToolGate>() is not null ? function : new PolicyGatedFunction(function, gate);
+            if (!_wrapped.TryGetValue(function, out var wrapped))
+            {
+                if (function.GetService<ToolGate>() is not null)
+                {
+                    // Another adapter's wrapper (the Agent Framework's, inside its function middleware) asks the gate at
+                    // every call: offered as it is, and not kept, since such wrappers may be made per request.
+                    if (visibility == ToolVisibility.Hidden)
+                    {
+                        (withheld ??= []).Add(function);
+                    }
+                    else
+                    {
+                        offered.Add(visibility == ToolVisibility.OfferedWithApproval || function.GetService<ApprovalRequiredAIFunction>() is not null ? new ApprovalRequiredAIFunction(function) : function);
+                    }
+
+                    continue;
+                }
+
+                wrapped = _wrapped.GetValue(function, Wrap);
+            }
+
             if (visibility == ToolVisibility.Hidden)
             {
-                (withheld ??= []).Add(gated);
+                (withheld ??= []).Add(wrapped.Gated);
             }
-            else if (visibility == ToolVisibility.OfferedWithApproval || function.GetService<ApprovalRequiredAIFunction>() is not null)
+            else if (visibility == ToolVisibility.OfferedWithApproval || wrapped.AlwaysNeedsApproval)
             {
-                offered.Add(new ApprovalRequiredAIFunction(gated));
+                offered.Add(wrapped.WithApproval);
             }
             else
             {
-                offered.Add(gated);
+                offered.Add(wrapped.Gated);
             }
         }
 
@@ -53,16 +76,33 @@ internal sealed class ToolOffer(ToolGate policy, ToolCallGate gate)
     // ignores the loop's FunctionInvoker, so each call to it is decided by the kernel's filters
     // (Hermes.Identity.SemanticKernel's UseHermesIsolation), or, under UseFunctionInvocation(), by this adapter's
     // FunctionInvoker. A withheld one is not handed to the loop: a call to it comes back as an unknown call and is refused.
-    private static bool IsKernelFunction(AIFunction function)
+    private static bool IsKernelFunction(Type functionType)
     {
-        for (var type = function.GetType().BaseType; type is not null; type = type.BaseType)
+        if (KernelFunctionTypes.TryGetValue(functionType, out var known))
         {
-            if (type.FullName == "Microsoft.SemanticKernel.FullyQualifiedAIFunction")
-            {
-                return true;
-            }
+            return ReferenceEquals(known, KernelType);
         }
 
-        return false;
+        var kernel = false;
+        for (var type = functionType.BaseType; type is not null && !kernel; type = type.BaseType)
+        {
+            kernel = type.FullName == "Microsoft.SemanticKernel.FullyQualifiedAIFunction";
+        }
+
+        KernelFunctionTypes.AddOrUpdate(functionType, kernel ? KernelType : OtherType);
+        return kernel;
     }
+
+    private Wrapped Wrap(AIFunction function)
+    {
+        var gated = new PolicyGatedFunction(function, gate);
+        return new Wrapped(gated, new ApprovalRequiredAIFunction(gated), function.GetService<ApprovalRequiredAIFunction>() is not null);
+    }
+
+    // Whether a function type is Semantic Kernel's, per type: types are few, and a weak table lets an unloaded one go.
+    private static readonly ConditionalWeakTable<Type, object> KernelFunctionTypes = [];
+    private static readonly object KernelType = new();
+    private static readonly object OtherType = new();
+
+    private sealed record Wrapped(AIFunction Gated, AIFunction WithApproval, bool AlwaysNeedsApproval);
 }

@@ -24,7 +24,6 @@ internal static class MemoryServiceRegistration
             sp.GetRequiredService<MemoryFileStore>(),
             sp.GetRequiredService<IIdentitySnapshotProvider>(),
             sp.GetRequiredService<IOptions<MemoryOptions>>(),
-            sp.GetService<ILoggerFactory>(),
             sp.GetService<IMemoryDocumentStore>()));
     }
 }

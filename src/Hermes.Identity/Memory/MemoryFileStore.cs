@@ -31,6 +31,9 @@ internal sealed class MemoryFileStore
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.Memory");
     }
 
+    /// <summary>The memory log category's logger, made once: a turn's MemoryStore logs through it instead of making its own.</summary>
+    internal ILogger Logger => _logger;
+
     /// <summary>Files with an edit in progress or waiting. For tests: it returns to 0 when no edit runs.</summary>
     internal int EditGateCount => _locks.GateCount;
 
@@ -39,32 +42,35 @@ internal sealed class MemoryFileStore
 
     internal int CacheCapacity => _cache.Capacity;
 
-    // Every prompt reads the sender's memory: a file unchanged since it was last read is not read again.
-    // A file read from disk (or first seen missing) has its folder swept of dead writers' temp files first.
-    public List<string> Read(string path)
+    // Every prompt reads the sender's memory: a file unchanged since it was last read is not read again, and its
+    // entries are the cached read-only list itself, not a copy. A file read from disk (or first seen missing) has its
+    // folder swept of dead writers' temp files first.
+    public IReadOnlyList<string> Read(string path)
     {
         var info = new FileInfo(path);
         if (!info.Exists)
         {
-            if (!_cache.WasAbsent(path))
+            if (_cache.WasAbsent(path, out var none))
             {
-                Sweep(Path.GetDirectoryName(path)!);
-                _cache.SetAbsent(path);
+                return none;
             }
 
-            return [];
+            Sweep(Path.GetDirectoryName(path)!);
+            none = new CachedMemoryEntries([]);
+            _cache.SetAbsent(path, none);
+            return none;
         }
 
         if (_cache.TryGet(path, info.Length, info.LastWriteTimeUtc, out var cached))
         {
-            return [.. cached];
+            return cached;
         }
 
         Sweep(Path.GetDirectoryName(path)!);
         // Stamp first, content second: if the file changes in between, the stamp is older than the content
         // and the next read sees a different stamp and reads again.
-        var entries = ReadEntries(path);
-        _cache.Set(path, info.Length, info.LastWriteTimeUtc, [.. entries]);
+        var entries = new CachedMemoryEntries([.. ReadEntries(path)]);
+        _cache.Set(path, info.Length, info.LastWriteTimeUtc, entries);
         return entries;
     }
 

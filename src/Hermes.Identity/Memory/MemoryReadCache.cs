@@ -40,7 +40,7 @@ internal sealed class MemoryReadCache
     }
 
     /// <summary>The entries cached for <paramref name="path"/> if the file still has this size and write time.</summary>
-    public bool TryGet(string path, long length, DateTime lastWriteUtc, out string[] entries)
+    public bool TryGet(string path, long length, DateTime lastWriteUtc, out CachedMemoryEntries entries)
     {
         lock (_sync)
         {
@@ -56,25 +56,32 @@ internal sealed class MemoryReadCache
             }
         }
 
-        entries = [];
+        entries = CachedMemoryEntries.None;
         return false;
     }
 
-    /// <summary>Whether <paramref name="path"/> was last seen missing.</summary>
-    public bool WasAbsent(string path)
+    /// <summary>Whether <paramref name="path"/> was last seen missing, and the (empty) entries kept for it then.</summary>
+    public bool WasAbsent(string path, out CachedMemoryEntries entries)
     {
         lock (_sync)
         {
-            return _byPath.TryGetValue(path, out var node) && node.Value.Length == Absent;
+            if (_byPath.TryGetValue(path, out var node) && node.Value.Length == Absent)
+            {
+                entries = node.Value.Entries;
+                return true;
+            }
         }
+
+        entries = CachedMemoryEntries.None;
+        return false;
     }
 
     /// <summary>Caches <paramref name="entries"/>, read from a file of this size and write time (stamp it before reading).</summary>
-    public void Set(string path, long length, DateTime lastWriteUtc, string[] entries) =>
+    public void Set(string path, long length, DateTime lastWriteUtc, CachedMemoryEntries entries) =>
         Put(new Entry(path, length, lastWriteUtc, _time.GetUtcNow().UtcDateTime, entries));
 
     /// <summary>Records that <paramref name="path"/> does not exist.</summary>
-    public void SetAbsent(string path) => Put(new Entry(path, Absent, default, default, []));
+    public void SetAbsent(string path, CachedMemoryEntries empty) => Put(new Entry(path, Absent, default, default, empty));
 
     public void Remove(string path)
     {
@@ -106,5 +113,5 @@ internal sealed class MemoryReadCache
         }
     }
 
-    private sealed record Entry(string Path, long Length, DateTime LastWriteUtc, DateTime CachedAtUtc, string[] Entries);
+    private sealed record Entry(string Path, long Length, DateTime LastWriteUtc, DateTime CachedAtUtc, CachedMemoryEntries Entries);
 }

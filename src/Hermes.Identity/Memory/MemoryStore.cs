@@ -1,7 +1,6 @@
 using Hermes.Identity.Internal;
 using Hermes.Identity.Policy;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Hermes.Identity.Memory;
@@ -19,9 +18,9 @@ internal sealed class MemoryStore : IMemoryStore
     private readonly IMemoryDocumentStore? _documents;
     private readonly MemoryOptions _options;
     private readonly ILogger _logger;
-    private readonly string _notesPath;
-    private readonly string _userPath;
-    private readonly string _sharedPath;
+    private readonly ProfilePaths _paths;
+    private readonly IIdentitySnapshotProvider _snapshots;
+    private string? _sharedPath;
 
     public MemoryStore(
         TurnContext turn,
@@ -29,7 +28,6 @@ internal sealed class MemoryStore : IMemoryStore
         MemoryFileStore files,
         IIdentitySnapshotProvider snapshots,
         IOptions<MemoryOptions> options,
-        ILoggerFactory? loggerFactory = null,
         IMemoryDocumentStore? documents = null)
     {
         _documents = documents;
@@ -37,17 +35,15 @@ internal sealed class MemoryStore : IMemoryStore
         _policy = policy;
         _files = files;
         _options = options.Value;
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.Memory");
-        var own = turn.Profile.Paths.MemoryDirectory;
-        _notesPath = Path.Combine(own, "MEMORY.md");
-        _userPath = Path.Combine(own, "USER.md");
-        _sharedPath = Path.Combine(snapshots.Current.Root, "memories", ProfilePaths.SharedMemoryFolder, SharedFileName);
+        _logger = files.Logger; // the singleton's, made once, not a lookup in the logger factory on every turn
+        _paths = turn.Profile.Paths;
+        _snapshots = snapshots;
     }
 
     public async ValueTask<MemorySnapshot> ReadAsync(CancellationToken cancellationToken = default)
     {
         // One question per memory: the own folder (both files), then the shared file.
-        var ownReadable = (await AuthorizeAsync($"memories/{_turn.Profile.Key}/", PolicyActions.MemoryRead, cancellationToken).ConfigureAwait(false)).IsAllowed;
+        var ownReadable = (await AuthorizeAsync(_paths.MemoryResource, PolicyActions.MemoryRead, cancellationToken).ConfigureAwait(false)).IsAllowed;
         var sharedReadable = (await AuthorizeAsync(ResourceOf(MemoryFile.Shared), PolicyActions.MemorySharedRead, cancellationToken).ConfigureAwait(false)).IsAllowed;
         return new MemorySnapshot(
             ownReadable ? await ReadEntriesAsync(MemoryFile.Notes, cancellationToken).ConfigureAwait(false) : [],
@@ -200,9 +196,9 @@ internal sealed class MemoryStore : IMemoryStore
 
     private string PathOf(MemoryFile file) => file switch
     {
-        MemoryFile.Notes => _notesPath,
-        MemoryFile.User => _userPath,
-        MemoryFile.Shared => _sharedPath,
+        MemoryFile.Notes => _paths.NotesFile,
+        MemoryFile.User => _paths.UserFile,
+        MemoryFile.Shared => _sharedPath ??= Path.Combine(_snapshots.Current.Root, "memories", ProfilePaths.SharedMemoryFolder, SharedFileName),
         _ => throw new ArgumentOutOfRangeException(nameof(file), file, "Unknown memory file; use Notes, User or Shared."),
     };
 

@@ -47,7 +47,7 @@ public sealed class TurnContext
     /// <summary>A unique id for the turn, for logs and audit records.</summary>
     public string TurnId => Volatile.Read(ref _turnId) ?? Once(ref _turnId, Guid.CreateVersion7().ToString("N"));
 
-    internal string Nonce => Volatile.Read(ref _nonce) ?? Once(ref _nonce, NewNonce());
+    internal string Nonce => Volatile.Read(ref _nonce) ?? Once(ref _nonce, TurnNonce.Create());
 
     /// <summary>When the turn began.</summary>
     public DateTimeOffset StartedAt { get; }
@@ -89,13 +89,6 @@ public sealed class TurnContext
 
     // Made on first use (most turns never need both), once, even when two threads ask at the same moment.
     private static string Once(ref string? slot, string value) => Interlocked.CompareExchange(ref slot, value, null) ?? value;
-
-    private static string NewNonce()
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
-        return Convert.ToHexStringLower(bytes);
-    }
 
     /// <inheritdoc />
     public override string ToString() => Delegation is { } d

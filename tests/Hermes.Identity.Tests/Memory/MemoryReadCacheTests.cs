@@ -47,6 +47,46 @@ public sealed class MemoryReadCacheTests
     }
 
     [Fact]
+    public async Task The_identity_block_shows_an_outside_edit_on_the_next_turn_though_it_keeps_each_file_rendered()
+    {
+        // The block keeps each unchanged file's rendered section with the cached entries: an edit from another process
+        // (here, as Hermes's memory tool writes: a new file renamed over the old) must still reach the next turn's block.
+        await using var data = Create();
+        await data.AddAsync(Mei, MemoryFile.Notes, "likes tea");
+        var path = data.NotesPath("mei");
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddHours(-1));
+        var prompt = data.Services.GetRequiredService<Prompt.IdentityPrompt>();
+        var first = await data.AsAsync(Mei, _ => prompt.RenderAsync(Ct));
+        var again = await data.AsAsync(Mei, _ => prompt.RenderAsync(Ct));
+        Assert.Contains("likes tea", first, StringComparison.Ordinal);
+        Assert.Equal(Memory(first), Memory(again)); // the same text from the kept section
+
+        var replacement = path + ".outside";
+        await File.WriteAllTextAsync(replacement, "likes tee\n§\nworks nights", Ct);
+        File.Move(replacement, path, overwrite: true);
+        var next = await data.AsAsync(Mei, _ => prompt.RenderAsync(Ct));
+        Assert.DoesNotContain("likes tea", next, StringComparison.Ordinal);
+        Assert.Contains("likes tee\n§\nworks nights", next, StringComparison.Ordinal);
+
+        static string Memory(string block) => block[block.IndexOf("# Long-term memory", StringComparison.Ordinal)..block.LastIndexOf("</hermes-memory", StringComparison.Ordinal)];
+    }
+
+    [Fact]
+    public async Task A_snapshot_shares_the_cached_entries_but_no_one_can_change_them()
+    {
+        await using var data = Create();
+        await data.AddAsync(Mei, MemoryFile.Notes, "likes tea");
+        File.SetLastWriteTimeUtc(data.NotesPath("mei"), DateTime.UtcNow.AddHours(-1));
+        var one = await data.ReadAsync(Mei);
+        var two = await data.ReadAsync(Mei);
+        Assert.Same(one.Notes, two.Notes); // no copy per read
+        var list = Assert.IsAssignableFrom<IList<string>>(one.Notes);
+        Assert.True(list.IsReadOnly);
+        Assert.Throws<NotSupportedException>(() => list[0] = "forged");
+        Assert.Equal(["likes tea"], (await data.ReadAsync(Mei)).Notes);
+    }
+
+    [Fact]
     public async Task A_write_through_the_store_is_seen_at_once()
     {
         await using var data = Create();
