@@ -1,7 +1,9 @@
 using Hermes.Identity;
+using Hermes.Identity.Audit;
 using Hermes.Identity.Memory;
 using Hermes.Identity.Policy;
 using Hermes.Identity.PostgreSql;
+using Hermes.Identity.PostgreSql.Audit;
 using Hermes.Identity.PostgreSql.Database;
 using Hermes.Identity.PostgreSql.Memory;
 using Hermes.Identity.PostgreSql.Sessions;
@@ -81,6 +83,23 @@ public static class PostgreSqlBuilderExtensions
     {
         AddDatabase(builder, configure);
         builder.Services.TryAddSingleton<IMemoryDocumentStore>(sp => new PostgreSqlMemoryDocuments(sp.GetRequiredService<PostgreSqlDatabase>()));
+        return builder;
+    }
+
+    /// <summary>
+    /// Writes every decision to the hash-chained decision audit in PostgreSQL (table <c>decision_audit</c>): one chain
+    /// shared by every replica on the schema, each record committed before its decision returns. Registers an
+    /// <see cref="IDecisionAuditSink"/>; opt-in, like the audit file, and not part of <see cref="AddPostgreSql"/>. A
+    /// decision whose record could not be written (the server unreachable after the retries) is refused. Check the chain
+    /// with <see cref="PostgreSqlAuditVerifier.VerifyAsync"/>.
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddHermesIsolation</c>.</param>
+    /// <param name="configure">Sets <see cref="PostgreSqlOptions"/>; may be left out when another AddPostgreSql call set them.</param>
+    /// <returns>The builder.</returns>
+    public static IHermesIsolationBuilder AddPostgreSqlAudit(this IHermesIsolationBuilder builder, Action<PostgreSqlOptions>? configure = null)
+    {
+        AddDatabase(builder, configure);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDecisionAuditSink, PostgreSqlAuditSink>(sp => new PostgreSqlAuditSink(sp.GetRequiredService<PostgreSqlDatabase>())));
         return builder;
     }
 
