@@ -113,21 +113,25 @@ public sealed class AuditChainTests(PostgresFixture postgres)
         var verification = await PostgreSqlAuditVerifier.VerifyAsync(server.ConnectionString, schema, Ct);
 
         Assert.False(verification.IsIntact);
-        Assert.Equal(["Row seq 4: record 4 was changed after it was written (its hash does not match its content)."], verification.Problems);
+        Assert.Equal(
+            ["Row seq 4: record 4 was changed after it was written (its hash does not match its content).",
+             "Row seq 5: record 5 does not follow the record before it: the chain is broken there."],
+            verification.Problems);
     }
 
     [Fact]
     public async Task A_row_rewritten_with_a_fresh_hash_breaks_the_chain_at_the_next_row()
     {
         var (server, schema) = await ChainAsync(6);
-        var record = (await RowsAsync(server, schema))[2].Record;
+        var record = (await RowsAsync(server, schema))[3].Record; // seq 4: a denied call
         var content = record[..record.LastIndexOf(",\"hash\":", StringComparison.Ordinal)].Replace("\"deny\"", "\"allow\"", StringComparison.Ordinal) + "}";
         var forged = content[..^1] + ",\"hash\":\"" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(content))) + "\"}";
-        await ExecuteAsync(server, $"UPDATE {schema}.decision_audit SET record = $1 WHERE seq = 3", forged);
+        Assert.NotEqual(record, forged);
+        await ExecuteAsync(server, $"UPDATE {schema}.decision_audit SET record = $1 WHERE seq = 4", forged);
 
         var verification = await PostgreSqlAuditVerifier.VerifyAsync(server.ConnectionString, schema, Ct);
 
-        Assert.Equal(["Row seq 4: record 4 does not follow the record before it: the chain is broken there."], verification.Problems);
+        Assert.Equal(["Row seq 5: record 5 does not follow the record before it: the chain is broken there."], verification.Problems);
     }
 
     [Fact]
@@ -260,7 +264,7 @@ public sealed class AuditChainTests(PostgresFixture postgres)
     }
 
     private static HermesHost Host(PostgresServer server, string schema, bool file, Action<PostgreSqlOptions>? tune = null) =>
-        new(Identities.Household(), isolation: builder =>
+        new(Identities.Household(Identities.Tools), isolation: builder =>
         {
             builder.AddPostgreSqlAudit(o =>
             {
@@ -283,7 +287,7 @@ public sealed class AuditChainTests(PostgresFixture postgres)
         {
             var allowed = i % 2 == 0;
             var decision = await engine.AuthorizeToolCallAsync(allowed ? "read_file" : "terminal", $"call-{i}", Digest, Ct);
-            Assert.Equal(allowed, decision.IsAllowed);
+            Assert.True(allowed == decision.IsAllowed, $"call {i}: {decision.Effect}: {decision.Reason}");
             Assert.Empty(decision.Errors);
         }
     }
