@@ -20,68 +20,74 @@ public class PostgreSqlAuditBenchmarks
     private const string Digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
     private const int Concurrent = 8;
 
-    private PostgresServer _server = null!;
+    private PostgresServer? _server;
+    private string _schema = null!;
     private TempDirectory _root = null!;
-    private ServiceProvider _audited = null!;
-    private ServiceProvider _plain = null!;
-    private PolicyEngine _auditedEngine = null!;
-    private PolicyEngine _plainEngine = null!;
+    private ServiceProvider _services = null!;
+    private PolicyEngine _engine = null!;
     private ITurnScopeFactory _turns = null!;
     private IdentityResolution _mei = null!;
-    private TurnScope _auditedTurn = null!;
-    private TurnScope _plainTurn = null!;
+    private TurnScope? _turn;
 
-    [GlobalSetup]
-    public void Setup()
+    // One host per benchmark (the current turn is one per async flow): the same decision without the audit...
+    [GlobalSetup(Target = nameof(DecisionWithoutAudit))]
+    public void SetupWithoutAudit()
     {
-        _server = PostgresServer.StartNewAsync().GetAwaiter().GetResult();
-        _root = new TempDirectory("bench-pgaudit");
-        _root.Write("identities.yaml", Identities.Household(Identities.Tools));
-        var schema = PostgresServer.NewSchema();
-        _audited = Build(b => b.AddPostgreSqlAudit(o =>
+        Build(audited: false);
+        _turn = _turns.BeginTurn(_mei); // current on this thread for every invocation, as in a host's agent loop
+        if (!DecisionWithoutAudit().IsAllowed)
         {
-            o.ConnectionString = _server.ConnectionString;
-            o.Schema = schema;
-        }));
-        _plain = Build(_ => { });
-        _auditedEngine = _audited.GetRequiredService<PolicyEngine>();
-        _plainEngine = _plain.GetRequiredService<PolicyEngine>();
-        _turns = _audited.GetRequiredService<ITurnScopeFactory>();
-        _mei = _audited.GetRequiredService<IIdentityResolver>().ResolveAsync(new SenderEnvelope("telegram", Identities.Mei)).AsTask().GetAwaiter().GetResult();
-        var plainMei = _plain.GetRequiredService<IIdentityResolver>().ResolveAsync(new SenderEnvelope("telegram", Identities.Mei)).AsTask().GetAwaiter().GetResult();
+            throw new InvalidOperationException("The benchmark must measure the allow path.");
+        }
+    }
 
-        // The turns stay current on this thread for every invocation, as they would for a host's agent loop.
-        _plainTurn = _plain.GetRequiredService<ITurnScopeFactory>().BeginTurn(plainMei);
-        _auditedTurn = _turns.BeginTurn(_mei);
-        if (!DecisionWithPostgreSqlAudit().GetAwaiter().GetResult().IsAllowed || !DecisionWithoutAudit().IsAllowed)
+    // ...with it, one decision at a time...
+    [GlobalSetup(Target = nameof(DecisionWithPostgreSqlAudit))]
+    public void SetupWithAudit()
+    {
+        Build(audited: true);
+        _turn = _turns.BeginTurn(_mei);
+        if (!DecisionWithPostgreSqlAudit().GetAwaiter().GetResult().IsAllowed)
         {
             throw new InvalidOperationException("The benchmark must measure the allow path, with its record written.");
         }
     }
 
+    // ...and eight turns at once, each on its own task.
+    [GlobalSetup(Target = nameof(EightTurnsDecidingAtOnce))]
+    public void SetupConcurrent()
+    {
+        Build(audited: true);
+        EightTurnsDecidingAtOnce().GetAwaiter().GetResult();
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
-        _auditedTurn.Dispose();
-        _plainTurn.Dispose();
-        var verification = Hermes.Identity.PostgreSql.Audit.PostgreSqlAuditVerifier.VerifyAsync(_server.ConnectionString, _audited.GetRequiredService<Microsoft.Extensions.Options.IOptions<Hermes.Identity.PostgreSql.PostgreSqlOptions>>().Value.Schema).GetAwaiter().GetResult();
-        Console.WriteLine($"// audit chain after the run: {verification.RecordCount} records, intact: {verification.IsIntact}");
-        _audited.Dispose();
-        _plain.Dispose();
-        _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _turn?.Dispose();
+        _turn = null;
+        if (_server is not null)
+        {
+            var verification = Hermes.Identity.PostgreSql.Audit.PostgreSqlAuditVerifier.VerifyAsync(_server.ConnectionString, _schema).GetAwaiter().GetResult();
+            Console.WriteLine($"// audit chain after the run: {verification.RecordCount} records, intact: {verification.IsIntact}");
+        }
+
+        _services.Dispose();
+        _server?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _server = null;
         _root.Dispose();
     }
 
     [Benchmark(Baseline = true)]
     public PolicyDecision DecisionWithoutAudit()
     {
-        var pending = _plainEngine.AuthorizeToolCallAsync("read_file", "call", Digest);
+        var pending = _engine.AuthorizeToolCallAsync("read_file", "call", Digest);
         return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
     }
 
     [Benchmark]
     public async Task<PolicyDecision> DecisionWithPostgreSqlAudit() =>
-        await _auditedEngine.AuthorizeToolCallAsync("read_file", "call", Digest);
+        await _engine.AuthorizeToolCallAsync("read_file", "call", Digest);
 
     [Benchmark(OperationsPerInvoke = Concurrent)]
     public async Task EightTurnsDecidingAtOnce()
@@ -92,7 +98,7 @@ public class PostgreSqlAuditBenchmarks
             decisions[i] = Task.Run(async () =>
             {
                 await using var turn = _turns.BeginTurn(_mei);
-                return await _auditedEngine.AuthorizeToolCallAsync("read_file", "call", Digest);
+                return await _engine.AuthorizeToolCallAsync("read_file", "call", Digest);
             });
         }
 
@@ -105,10 +111,26 @@ public class PostgreSqlAuditBenchmarks
         }
     }
 
-    private ServiceProvider Build(Action<IHermesIsolationBuilder> audit)
+    private void Build(bool audited)
     {
+        _root = new TempDirectory("bench-pgaudit");
+        _root.Write("identities.yaml", Identities.Household(Identities.Tools));
         var services = new ServiceCollection();
-        audit(services.AddHermesIsolation(o => o.Root = _root.Path));
-        return services.BuildServiceProvider();
+        var builder = services.AddHermesIsolation(o => o.Root = _root.Path);
+        if (audited)
+        {
+            _server = PostgresServer.StartNewAsync().GetAwaiter().GetResult();
+            _schema = PostgresServer.NewSchema();
+            builder.AddPostgreSqlAudit(o =>
+            {
+                o.ConnectionString = _server.ConnectionString;
+                o.Schema = _schema;
+            });
+        }
+
+        _services = services.BuildServiceProvider();
+        _engine = _services.GetRequiredService<PolicyEngine>();
+        _turns = _services.GetRequiredService<ITurnScopeFactory>();
+        _mei = _services.GetRequiredService<IIdentityResolver>().ResolveAsync(new SenderEnvelope("telegram", Identities.Mei)).AsTask().GetAwaiter().GetResult();
     }
 }
