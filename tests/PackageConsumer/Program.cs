@@ -101,10 +101,12 @@ var alex = await turns.RunTurnAsync(new SenderEnvelope("telegram", "222"), turn 
 // Scale out: the PostgreSQL stores register without connecting (the schema is migrated by the first call).
 var scaledOut = new ServiceCollection();
 scaledOut.AddHermesIsolation(o => o.Root = root)
-    .AddPostgreSql(o => o.ConnectionString = "Host=db.internal;Database=hermes;Username=hermes");
+    .AddPostgreSql(o => o.ConnectionString = "Host=db.internal;Database=hermes;Username=hermes")
+    .AddPostgreSqlAudit();
 await using (var scaledProvider = scaledOut.BuildServiceProvider())
 {
     Console.WriteLine($"PostgreSQL state store registered: {scaledProvider.GetRequiredService<Hermes.Identity.State.IIdentityStateStore>().GetType().Name}");
+    Console.WriteLine($"decision audit sinks: {scaledProvider.GetServices<Hermes.Identity.Audit.IDecisionAuditSink>().Count()}");
 }
 // Semantic Kernel: a kernel whose every function call goes through the same policy (docs/semantic-kernel.md).
 var kernelServices = new ServiceCollection();
