@@ -44,6 +44,7 @@ public sealed class AgentFrameworkStack : IConformanceStack
     {
         var chatAgent = new ChatClientAgent(model, new ChatClientAgentOptions
         {
+            Id = "hermes", // stable: HermesAgentSessionStore keys sessions by it
             Name = "hermes",
             DisableApprovalResponseBinding = true, // Hermes.Identity binds approvals itself
             ChatOptions = new ChatOptions { Tools = tools },

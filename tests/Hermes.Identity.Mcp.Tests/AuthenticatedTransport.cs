@@ -11,7 +11,14 @@ namespace Hermes.Identity.Mcp.Tests;
 /// </summary>
 internal sealed class AuthenticatedTransport(ITransport inner, ClaimsPrincipal user) : ITransport
 {
+    /// <summary>The token issuer the tests map to the platform <c>corp</c>.</summary>
+    public const string Issuer = "https://login.example.test/";
+
     public ClaimsPrincipal User { get; } = user;
+
+    /// <summary>An authenticated user whose token carries <paramref name="subject"/> as its <c>sub</c>, from <paramref name="issuer"/>.</summary>
+    public static ClaimsPrincipal Token(string subject, string issuer = Issuer) =>
+        new(new ClaimsIdentity([new Claim("sub", subject, null, issuer)], "Bearer"));
 
     public string? SessionId => inner.SessionId;
 

@@ -1,4 +1,7 @@
 using System.IO.Pipelines;
+using System.Security.Claims;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -40,6 +43,10 @@ internal sealed class McpConnection : IAsyncDisposable
         var client = await McpClient.CreateAsync(new StreamClientTransport(toServer.Writer.AsStream(), toClient.Reader.AsStream()));
         return new McpConnection(server, running, client);
     }
+
+    /// <summary>A connection to the host's MCP server as <paramref name="user"/> (null: no authenticated user).</summary>
+    public static Task<McpConnection> OpenAsync(HermesHost host, ClaimsPrincipal? user) =>
+        OpenAsync(host.Services.GetRequiredService<IOptions<McpServerOptions>>().Value, host.Services, user is null ? null : t => new AuthenticatedTransport(t, user));
 
     public async Task<IReadOnlyList<string>> ToolNamesAsync() =>
         (await Client.ListToolsAsync()).Select(t => t.Name).ToList();

@@ -11,8 +11,6 @@ namespace Hermes.Identity.Mcp.Tests;
 /// <summary>The MCP adapter beyond the conformance suite: callers from token claims, nobody, the server name, approvals.</summary>
 public sealed class McpServerTests : IAsyncDisposable
 {
-    private const string Issuer = "https://login.example.test/";
-
     private const string Yaml = """
         version: 1
         unknown_senders: guest
@@ -37,9 +35,6 @@ public sealed class McpServerTests : IAsyncDisposable
     private int _terminalRuns;
     private int _mailRuns;
     private int _whoamiRuns;
-
-    private static ClaimsPrincipal Token(string subject, string issuer = Issuer) =>
-        new(new ClaimsIdentity([new Claim("sub", subject, null, issuer)], "Bearer"));
 
     private HermesHost Host(Action<HermesMcpOptions> configure)
     {
@@ -83,8 +78,7 @@ public sealed class McpServerTests : IAsyncDisposable
 
     private async Task<McpConnection> ConnectAsync(HermesHost host, ClaimsPrincipal? user)
     {
-        var options = host.Services.GetRequiredService<IOptions<McpServerOptions>>().Value;
-        var connection = await McpConnection.OpenAsync(options, host.Services, user is null ? null : t => new AuthenticatedTransport(t, user));
+        var connection = await McpConnection.OpenAsync(host, user);
         _owned.Insert(0, connection);
         return connection;
     }
@@ -92,15 +86,15 @@ public sealed class McpServerTests : IAsyncDisposable
     private static void Claims(HermesMcpOptions o)
     {
         o.ServerName = "notes";
-        o.MapCallersFromClaims(c => c.MapIssuer(Issuer, "corp"));
+        o.MapCallersFromClaims(c => c.MapIssuer(AuthenticatedTransport.Issuer, "corp"));
     }
 
     [Fact]
     public async Task Callers_from_token_claims_see_their_own_tools_and_at_once_their_own_memory()
     {
         var host = Host(Claims);
-        var mei = await ConnectAsync(host, Token("00u-mei"));
-        var louis = await ConnectAsync(host, Token("00u-louis"));
+        var mei = await ConnectAsync(host, AuthenticatedTransport.Token("00u-mei"));
+        var louis = await ConnectAsync(host, AuthenticatedTransport.Token("00u-louis"));
 
         Assert.Equal(["send_mail", "whoami"], (await mei.ToolNamesAsync()).Order(StringComparer.Ordinal));
         Assert.Equal(["send_mail", "terminal", "whoami"], (await louis.ToolNamesAsync()).Order(StringComparer.Ordinal));
@@ -126,9 +120,9 @@ public sealed class McpServerTests : IAsyncDisposable
     public async Task A_caller_that_maps_to_nobody_sees_no_tools_and_runs_nothing()
     {
         var host = Host(Claims);
-        var untrustedIssuer = await ConnectAsync(host, Token("00u-louis", "https://evil.example.test/"));
+        var untrustedIssuer = await ConnectAsync(host, AuthenticatedTransport.Token("00u-louis", "https://evil.example.test/"));
         var anonymous = await ConnectAsync(host, null);
-        var unauthenticated = await ConnectAsync(host, new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "00u-louis", null, Issuer)])));
+        var unauthenticated = await ConnectAsync(host, new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "00u-louis", null, AuthenticatedTransport.Issuer)])));
 
         foreach (var nobody in new[] { untrustedIssuer, anonymous, unauthenticated })
         {
@@ -147,7 +141,7 @@ public sealed class McpServerTests : IAsyncDisposable
     public async Task A_caller_mapping_that_throws_maps_to_nobody()
     {
         var host = Host(o => o.CallerMapping = _ => throw new InvalidOperationException("the token cache is down"));
-        var connection = await ConnectAsync(host, Token("00u-louis"));
+        var connection = await ConnectAsync(host, AuthenticatedTransport.Token("00u-louis"));
 
         Assert.Empty(await connection.ToolNamesAsync());
         Assert.StartsWith("Refused:", await connection.CallAsync("terminal", new Dictionary<string, object?> { ["command"] = "id" }), StringComparison.Ordinal);
@@ -157,8 +151,8 @@ public sealed class McpServerTests : IAsyncDisposable
     [Fact]
     public async Task Without_the_server_name_the_qualified_entries_do_not_answer_for_bare_names()
     {
-        var host = Host(o => o.MapCallersFromClaims(c => c.MapIssuer(Issuer, "corp")));
-        var mei = await ConnectAsync(host, Token("00u-mei"));
+        var host = Host(o => o.MapCallersFromClaims(c => c.MapIssuer(AuthenticatedTransport.Issuer, "corp")));
+        var mei = await ConnectAsync(host, AuthenticatedTransport.Token("00u-mei"));
 
         Assert.Empty(await mei.ToolNamesAsync()); // "whoami" is not "notes.whoami": no category, so no rule allows it
         Assert.StartsWith("Refused: the tool 'whoami' did not run.", await mei.CallAsync("whoami"), StringComparison.Ordinal);
@@ -178,7 +172,7 @@ public sealed class McpServerTests : IAsyncDisposable
     public async Task An_approval_binds_to_the_tool_and_arguments_and_the_call_presented_again_runs_once()
     {
         var host = Host(Claims);
-        var mei = await ConnectAsync(host, Token("00u-mei"));
+        var mei = await ConnectAsync(host, AuthenticatedTransport.Token("00u-mei"));
         var mail = new Dictionary<string, object?> { ["to"] = "ada@example.test" };
 
         var asked = await mei.CallAsync("send_mail", mail);
@@ -206,7 +200,7 @@ public sealed class McpServerTests : IAsyncDisposable
     public async Task A_call_id_the_client_passes_in_meta_makes_each_call_its_own_approval()
     {
         var host = Host(Claims);
-        var mei = await ConnectAsync(host, Token("00u-mei"));
+        var mei = await ConnectAsync(host, AuthenticatedTransport.Token("00u-mei"));
         var mail = new Dictionary<string, object?> { ["to"] = "ada@example.test" };
         RequestOptions Call(string id) => new() { Meta = new() { ["hermes.identity/call_id"] = id } };
 
@@ -223,8 +217,8 @@ public sealed class McpServerTests : IAsyncDisposable
     public async Task A_host_filter_that_invokes_another_tool_itself_still_goes_through_the_policy()
     {
         var host = Host(Claims);
-        var mei = await ConnectAsync(host, Token("00u-mei"));
-        var louis = await ConnectAsync(host, Token("00u-louis"));
+        var mei = await ConnectAsync(host, AuthenticatedTransport.Token("00u-mei"));
+        var louis = await ConnectAsync(host, AuthenticatedTransport.Token("00u-louis"));
         var smuggle = new RequestOptions { Meta = new() { ["test/smuggle"] = "terminal" } };
         var arguments = new Dictionary<string, object?> { ["command"] = "id" };
 

@@ -1,5 +1,6 @@
 using Hermes.Identity;
 using Hermes.Identity.AI;
+using Hermes.Identity.AI.Sessions;
 using Hermes.Identity.AgentFramework.Sessions;
 using Hermes.Identity.Pairing;
 using Hermes.Identity.Policy;
@@ -53,10 +54,24 @@ await using (turns.BeginTurn(louis))
     // The same model as an Agent Framework agent: gated, its history in louis's own session store.
     var agent = new ChatClientAgent(new EchoChatClient(), new ChatClientAgentOptions
     {
+        Id = "consumer",
         DisableApprovalResponseBinding = true,
         ChatHistoryProvider = new HermesChatHistoryProvider(current),
     }).AsBuilder().UseHermesIsolation().Build(app.Services);
     Console.WriteLine($"agent said: {(await agent.RunAsync("hello")).Text}");
+
+    // Louis's AgentSession kept between messages, keyed by his profile.
+#pragma warning disable MAAI001 // AgentSessionStore is experimental in Microsoft.Agents.AI 1.28
+    AgentSessionStore agentSessions = new HermesAgentSessionStore(app.Services);
+    var agentKey = new AgentSessionStoreKey("telegram:111");
+    var agentSession = await agentSessions.GetOrCreateSessionAsync(agent, agentKey);
+    await agent.RunAsync("hello again", agentSession);
+    await agentSessions.SaveSessionAsync(agent, agentKey, agentSession);
+    Console.WriteLine($"agent session kept: {await agentSessions.GetSessionAsync(agent, agentKey) is not null}");
+#pragma warning restore MAAI001
+
+    // The one encoding of a conversation in a session store, for a host that keeps history itself.
+    Console.WriteLine($"kept as {SessionChatMessages.ToSessionMessages([new ChatMessage(ChatRole.User, "hi")], DateTimeOffset.UtcNow).Count} session message(s)");
 }
 
 // The easy way: RunTurnAsync resolves and runs the body inside the turn, wherever it is called from.
@@ -108,6 +123,10 @@ await using (var scaledProvider = scaledOut.BuildServiceProvider())
     Console.WriteLine($"PostgreSQL state store registered: {scaledProvider.GetRequiredService<Hermes.Identity.State.IIdentityStateStore>().GetType().Name}");
     Console.WriteLine($"decision audit sinks: {scaledProvider.GetServices<Hermes.Identity.Audit.IDecisionAuditSink>().Count()}");
 }
+// The contracts a store author implements come from Hermes.Identity.Abstractions (docs/abstractions.md), under the
+// same names: this bot, written against Hermes.Identity, compiles unchanged.
+var abstractions = typeof(Hermes.Identity.Memory.IMemoryDocumentStore).Assembly.GetName().Name;
+Console.WriteLine($"IMemoryDocumentStore, ISessionStore and PolicyDecision from: {abstractions}, {typeof(ISessionStore).Assembly.GetName().Name}, {typeof(PolicyDecision).Assembly.GetName().Name}");
 // Semantic Kernel: a kernel whose every function call goes through the same policy (docs/semantic-kernel.md).
 var kernelServices = new ServiceCollection();
 kernelServices.AddKernel().UseHermesIsolation(app.Services);
@@ -116,7 +135,7 @@ Console.WriteLine($"kernel filters: {kernelServices.BuildServiceProvider().GetRe
 await app.StopAsync();
 app.Dispose(); // closes the pooled session databases before the folder goes
 Directory.Delete(root, recursive: true);
-return current.IsInTurn || stranger.IsAdmitted || !alex.IsAdmitted || !refused ? 1 : 0;
+return current.IsInTurn || stranger.IsAdmitted || !alex.IsAdmitted || !refused || abstractions != "Hermes.Identity.Abstractions" ? 1 : 0;
 
 // A custom backend, as the README shows: every backend must allow, so it can only narrow the built-in roles.
 public sealed class OfficeHoursBackend(TimeProvider time) : IPolicyBackend

@@ -1,3 +1,4 @@
+using Hermes.Identity.AI.Sessions;
 using Hermes.Identity.Sessions;
 using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
@@ -76,25 +77,7 @@ public sealed class HermesChatHistoryProvider : ChatHistoryProvider
             history = await store.GetMessagesAsync(sessionId, _historyLimit, cancellationToken).ConfigureAwait(false);
         }
 
-        HashSet<string>? ran = null;
-        foreach (var stored in history)
-        {
-            if (stored.Role == SessionRoles.Tool && stored.ToolCallId is { } resultOf)
-            {
-                (ran ??= new HashSet<string>(StringComparer.Ordinal)).Add(resultOf);
-            }
-        }
-
-        var messages = new List<ChatMessage>(history.Count);
-        foreach (var stored in history)
-        {
-            if (SessionMessages.ToChatMessage(stored, ran) is { } restored)
-            {
-                messages.Add(restored);
-            }
-        }
-
-        return messages;
+        return SessionChatMessages.ToChatMessages(history);
     }
 
     /// <inheritdoc/>
@@ -108,10 +91,7 @@ public sealed class HermesChatHistoryProvider : ChatHistoryProvider
             return;
         }
 
-        var now = _time.GetUtcNow();
-        var toStore = new List<SessionMessage>();
-        SessionMessages.AddMessages(context.RequestMessages, now, toStore);
-        SessionMessages.AddMessages(context.ResponseMessages ?? [], now, toStore);
+        var toStore = SessionChatMessages.ToSessionMessages(context.RequestMessages.Concat(context.ResponseMessages ?? []), _time.GetUtcNow());
         if (toStore.Count > 0)
         {
             await store.AppendAsync(sessionId, toStore, cancellationToken).ConfigureAwait(false);

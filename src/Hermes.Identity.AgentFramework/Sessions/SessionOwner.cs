@@ -42,6 +42,6 @@ internal static class SessionOwner
         session.StateBag.TryGetValue<string>(StateKey, out var stamped, AgentJsonContext.Default.Options) ? stamped : null;
 
     // The owner is not named: the exception may reach a log the other person's host operator reads.
-    private static AccessDeniedException Refused(string reason, string? revision = null) =>
+    internal static AccessDeniedException Refused(string reason, string? revision = null) =>
         new("agent.session", null, PolicyDecision.Deny(reason, revision));
 }

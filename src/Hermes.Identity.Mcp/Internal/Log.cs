@@ -19,4 +19,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 904, Level = LogLevel.Debug, Message = "MCP tool call {ToolName} allowed for {Sender}")]
     public static partial void ToolCallAllowed(ILogger logger, string toolName, SenderEnvelope? sender);
+
+    [LoggerMessage(EventId = 905, Level = LogLevel.Information, Message = "MCP {Kind} {Name} refused for {Sender}: {Reason}")]
+    public static partial void PrimitiveRefused(ILogger logger, string kind, string name, SenderEnvelope? sender, string reason);
+
+    [LoggerMessage(EventId = 906, Level = LogLevel.Debug, Message = "MCP {Kind} {Name} allowed for {Sender}")]
+    public static partial void PrimitiveAllowed(ILogger logger, string kind, string name, SenderEnvelope? sender);
 }

@@ -1,3 +1,5 @@
+using Hermes.Identity.Mcp.Prompts;
+using Hermes.Identity.Mcp.Resources;
 using Hermes.Identity.Mcp.Tools;
 using Hermes.Identity.Tools;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,20 +27,35 @@ internal sealed class McpIsolationSetup(IServiceProvider services, IOptions<Herm
             ValidServerName(settings.ServerName),
             services.GetService<ILoggerFactory>()?.CreateLogger("Hermes.Identity.Mcp") ?? NullLogger.Instance);
 
-        server.Filters.Request.ListToolsFilters.Insert(0, isolation.ListToolsFilter);
-        server.Filters.Request.CallToolFilters.Insert(0, isolation.CallToolFilter);
-        if (server.ToolCollection is not { } tools)
+        var filters = server.Filters.Request;
+        filters.ListToolsFilters.Insert(0, isolation.ListToolsFilter);
+        filters.CallToolFilters.Insert(0, isolation.CallToolFilter);
+        filters.ListResourcesFilters.Insert(0, isolation.ListResourcesFilter);
+        filters.ListResourceTemplatesFilters.Insert(0, isolation.ListResourceTemplatesFilter);
+        filters.ReadResourceFilters.Insert(0, isolation.ReadResourceFilter);
+        filters.ListPromptsFilters.Insert(0, isolation.ListPromptsFilter);
+        filters.GetPromptFilters.Insert(0, isolation.GetPromptFilter);
+        Wrap(server.ToolCollection, t => t is GatedMcpServerTool ? null : new GatedMcpServerTool(t, isolation));
+        Wrap(server.ResourceCollection, r => r is GatedMcpServerResource ? null : new GatedMcpServerResource(r, isolation));
+        Wrap(server.PromptCollection, p => p is GatedMcpServerPrompt ? null : new GatedMcpServerPrompt(p, isolation));
+    }
+
+    // Puts each primitive of a collection inside its gate (wrap returns null for one that is gated already).
+    private static void Wrap<T>(McpServerPrimitiveCollection<T>? collection, Func<T, T?> wrap)
+        where T : class, IMcpServerPrimitive
+    {
+        if (collection is null)
         {
             return;
         }
 
-        using (tools.DeferChangedEvents())
+        using (collection.DeferChangedEvents())
         {
-            foreach (var tool in tools.ToArray())
+            foreach (var primitive in collection.ToArray())
             {
-                if (tool is not GatedMcpServerTool && tools.Remove(tool))
+                if (wrap(primitive) is { } gated && collection.Remove(primitive))
                 {
-                    tools.TryAdd(new GatedMcpServerTool(tool, isolation));
+                    collection.TryAdd(gated);
                 }
             }
         }

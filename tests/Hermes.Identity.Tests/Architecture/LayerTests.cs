@@ -6,12 +6,14 @@ using System.Reflection.PortableExecutable;
 namespace Hermes.Identity.Tests.Architecture;
 
 // ARCHITECTURE.md, "Layers: each one uses only those below it", checked on the built assemblies' metadata: every use
-// of one of the core's types by another (signatures, attributes, IL) goes to the same layer or one below.
+// of one of the core's types by another (signatures, attributes, IL) goes to the same layer or one below. The core is
+// two assemblies: Hermes.Identity and Hermes.Identity.Abstractions (the contracts and values store and backend authors
+// use, in the same namespaces); the layers hold across both, and Abstractions uses nothing of Hermes.Identity.
 public class LayerTests
 {
     private const string Internal = "Hermes.Identity.Internal";
 
-    // Every namespace of Hermes.Identity and its layer. A namespace missing here fails the test: a new one gets a layer.
+    // Every namespace of Hermes.Identity and Hermes.Identity.Abstractions, and its layer. A namespace missing here fails the test: a new one gets a layer.
     private static readonly Dictionary<string, int> NamespaceLayers = new(StringComparer.Ordinal)
     {
         ["Hermes.Identity"] = 1,                            // values and contracts (public: users name them)
@@ -69,7 +71,11 @@ public class LayerTests
             "A log message's parameter (WorkspaceEscapeRefused): an enum value formatted into the message; no workspace code runs.",
     };
 
-    private static readonly Lazy<TypeReferenceGraph> Core = new(() => TypeReferenceGraph.Read(typeof(AgentProfile).Assembly.Location));
+    private const string AbstractionsName = "Hermes.Identity.Abstractions";
+
+    private static readonly Lazy<TypeReferenceGraph> Core = new(() => TypeReferenceGraph.Read(typeof(AgentProfile).Assembly.Location, AbstractionsPath));
+
+    private static string AbstractionsPath => typeof(PolicyDecision).Assembly.Location;
 
     [Fact]
     public void Every_namespace_of_the_core_has_a_layer()
@@ -114,6 +120,8 @@ public class LayerTests
     [InlineData("Microsoft.Extensions.DependencyInjection.PolicyBuilderExtensions", "Hermes.Identity.IPolicyBackend")]   // a generic constraint
     [InlineData("Hermes.Identity.Configuration.YamlIdentitySnapshotProvider", "Hermes.Identity.IIdentitySnapshotProvider")] // an interface
     [InlineData("Hermes.Identity.Policy.PolicyEngine", "Hermes.Identity.Audit.DecisionLog")]                             // a field and a constructor parameter
+    [InlineData("Hermes.Identity.Memory.MemoryStore", "Hermes.Identity.Memory.MemorySnapshot")]                          // across the assemblies: an Abstractions type's internal constructor
+    [InlineData("Hermes.Identity.Memory.MemorySnapshot", "Hermes.Identity.Memory.MemoryEntries")]                        // inside Abstractions
     public void The_reader_sees_the_use(string from, string to) =>
         Assert.Contains(Core.Value.References, r => r.From == from && r.To == to);
 
@@ -124,12 +132,53 @@ public class LayerTests
         {
             var friends = InternalsVisibleTo(PackagePath(name));
             Assert.All(friends, f => Assert.True(
-                f.EndsWith(".Tests", StringComparison.Ordinal) || f.EndsWith(".Benchmarks", StringComparison.Ordinal),
+                IsTestOrBenchmark(f),
                 $"{name} makes its internals visible to {f}, which is not a test or benchmark assembly: packages use one another's public API only."));
         }
 
         Assert.Contains("Hermes.Identity.Tests", InternalsVisibleTo(PackagePath("Hermes.Identity"))); // the check reads the attributes at all
     }
+
+    // The one exception between shipping packages: Abstractions is the core split for dependency reasons, and the
+    // values only the library creates (an approval request, a memory snapshot, a delegation) keep internal constructors.
+    [Fact]
+    public void Abstractions_shows_its_internals_to_Hermes_Identity_alone()
+    {
+        var friends = InternalsVisibleTo(AbstractionsPath);
+        Assert.Contains("Hermes.Identity", friends);
+        Assert.All(friends.Where(f => f != "Hermes.Identity"), f => Assert.True(
+            IsTestOrBenchmark(f),
+            $"{AbstractionsName} makes its internals visible to {f}: only Hermes.Identity (one product split for dependency reasons) and tests or benchmarks may see them."));
+    }
+
+    // A store or backend author references Abstractions alone and gets nothing else: no Hermes.Identity (it could not
+    // be: Hermes.Identity references Abstractions), no YamlDotNet, no Microsoft.Extensions.*; .NET only.
+    [Fact]
+    public void Abstractions_references_nothing_but_dotnet()
+    {
+        using var pe = new PEReader(File.OpenRead(AbstractionsPath));
+        var reader = pe.GetMetadataReader();
+        var references = reader.AssemblyReferences.Select(h => reader.GetString(reader.GetAssemblyReference(h).Name)).ToList();
+        Assert.NotEmpty(references);
+        Assert.All(references, r => Assert.True(
+            r is "System.Runtime" or "netstandard" || r.StartsWith("System.", StringComparison.Ordinal),
+            $"{AbstractionsName} references {r}: it holds contracts and values on .NET alone, so an author referencing it gets no other dependency."));
+        Assert.DoesNotContain("Hermes.Identity", references);
+    }
+
+    [Theory]
+    [InlineData("Hermes.Identity.Sqlite")]
+    [InlineData("Hermes.Identity.AI")]
+    [InlineData("CustomPolicyBackend")]
+    public void A_package_uses_only_the_public_API_of_the_abstractions(string package)
+    {
+        var uses = CoreUses(PackagePath(package), AbstractionsPath);
+        Assert.NotEmpty(uses.Types);
+        Assert.True(uses.NotPublic.Count == 0, $"{package} uses what {AbstractionsName} does not make public:{Environment.NewLine}{string.Join(Environment.NewLine, uses.NotPublic)}");
+    }
+
+    private static bool IsTestOrBenchmark(string assembly) =>
+        assembly.EndsWith(".Tests", StringComparison.Ordinal) || assembly.EndsWith(".Benchmarks", StringComparison.Ordinal);
 
     [Theory]
     [InlineData("Hermes.Identity.Sqlite")]

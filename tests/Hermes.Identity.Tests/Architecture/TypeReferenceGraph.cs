@@ -7,12 +7,13 @@ using System.Reflection.PortableExecutable;
 
 namespace Hermes.Identity.Tests.Architecture;
 
-/// <summary>One use of a type by another in the same assembly, both named by their top-level type.</summary>
+/// <summary>One use of a type by another among the assemblies read, both named by their top-level type.</summary>
 internal readonly record struct TypeReference(string From, string FromNamespace, string To, string ToNamespace, string Via);
 
 /// <summary>
-/// Reads a built assembly's metadata (no loading, no reflection over runtime types) and lists, for every type it
-/// defines, the types of the same assembly that it uses: base type, interfaces, generic constraints, field, property,
+/// Reads built assemblies' metadata (no loading, no reflection over runtime types) and lists, for every type they
+/// define, the types of the same assemblies that it uses (in its own assembly, or in another of those read, such as
+/// Hermes.Identity.Abstractions' types used by Hermes.Identity): base type, interfaces, generic constraints, field, property,
 /// event and method signatures, custom attributes, explicit interface implementations, locals, catch clauses and every
 /// token in the IL of its method bodies. Nested and compiler-generated types (closures, state machines, <c>&lt;&gt;c</c>)
 /// count as their top-level type, so a lambda's references are its enclosing type's.
@@ -22,8 +23,10 @@ internal sealed class TypeReferenceGraph
     private static readonly OperandType?[] OneByte = new OperandType?[256];
     private static readonly OperandType?[] TwoByte = new OperandType?[256];
 
-    private readonly MetadataReader _reader;
     private readonly HashSet<TypeReference> _references = [];
+    private readonly Dictionary<string, string> _types = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _assemblies;
+    private MetadataReader _reader = null!;
 
     static TypeReferenceGraph()
     {
@@ -43,36 +46,39 @@ internal sealed class TypeReferenceGraph
         }
     }
 
-    private TypeReferenceGraph(MetadataReader reader) => _reader = reader;
+    private TypeReferenceGraph(IEnumerable<string> assemblies) => _assemblies = new HashSet<string>(assemblies, StringComparer.Ordinal);
 
-    /// <summary>Every top-level type the assembly defines, by full name, with its namespace.</summary>
-    public IReadOnlyDictionary<string, string> Types { get; private set; } = ImmutableDictionary<string, string>.Empty;
+    /// <summary>Every top-level type the assemblies define, by full name, with its namespace.</summary>
+    public IReadOnlyDictionary<string, string> Types => _types;
 
-    /// <summary>Every use of one of the assembly's types by another of its types (self-uses left out).</summary>
+    /// <summary>Every use of one of the assemblies' types by another of their types (self-uses left out).</summary>
     public IReadOnlyCollection<TypeReference> References => _references;
 
-    public static TypeReferenceGraph Read(string assemblyPath)
+    public static TypeReferenceGraph Read(params string[] assemblyPaths)
     {
-        using var stream = File.OpenRead(assemblyPath);
-        using var pe = new PEReader(stream);
-        var graph = new TypeReferenceGraph(pe.GetMetadataReader());
-        graph.ReadAll(pe);
+        var graph = new TypeReferenceGraph(assemblyPaths.Select(p => AssemblyName.GetAssemblyName(p).Name!));
+        foreach (var path in assemblyPaths)
+        {
+            using var stream = File.OpenRead(path);
+            using var pe = new PEReader(stream);
+            graph._reader = pe.GetMetadataReader();
+            graph.ReadAll(pe);
+        }
+
         return graph;
     }
 
     private void ReadAll(PEReader pe)
     {
-        var types = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var handle in _reader.TypeDefinitions)
         {
             var (name, ns) = TopLevel(handle);
             if (name != "<Module>")
             {
-                types[name] = ns;
+                _types[name] = ns;
             }
         }
 
-        Types = types;
         foreach (var handle in _reader.TypeDefinitions)
         {
             ReadType(pe, handle);
@@ -222,7 +228,7 @@ internal sealed class TypeReferenceGraph
         }
     }
 
-    private void AddAll(TypeDefinitionHandle from, IEnumerable<TypeDefinitionHandle> targets, string via)
+    private void AddAll(TypeDefinitionHandle from, IEnumerable<EntityHandle> targets, string via)
     {
         foreach (var target in targets)
         {
@@ -245,6 +251,9 @@ internal sealed class TypeReferenceGraph
                 break;
             case HandleKind.TypeSpecification:
                 AddAll(from, _reader.GetTypeSpecification((TypeSpecificationHandle)handle).DecodeSignature(Collector.Instance, null), via);
+                break;
+            case HandleKind.TypeReference:
+                Record(from, (TypeReferenceHandle)handle, via);
                 break;
             case HandleKind.FieldDefinition:
                 Record(from, _reader.GetFieldDefinition((FieldDefinitionHandle)handle).GetDeclaringType(), via);
@@ -280,22 +289,42 @@ internal sealed class TypeReferenceGraph
                 }
 
                 break;
-            case HandleKind.TypeReference:
             case HandleKind.ModuleReference:
-                break; // another assembly's type, or a native module: not a layer of this one
+                break; // a native module: not a layer
             default:
                 throw new BadImageFormatException($"Unexpected {handle.Kind} token in {via} of {TopLevel(from).Name}.");
         }
     }
 
-    private void Record(TypeDefinitionHandle from, TypeDefinitionHandle to, string via)
+    private void Record(TypeDefinitionHandle from, EntityHandle to, string via)
     {
+        var target = to.Kind == HandleKind.TypeDefinition ? TopLevel((TypeDefinitionHandle)to) : TopLevel((TypeReferenceHandle)to);
         var source = TopLevel(from);
-        var target = TopLevel(to);
-        if (source.Name != target.Name && target.Name != "<Module>")
+        if (target is { } t && source.Name != t.Name && t.Name != "<Module>")
         {
-            _references.Add(new TypeReference(source.Name, source.Namespace, target.Name, target.Namespace, via));
+            _references.Add(new TypeReference(source.Name, source.Namespace, t.Name, t.Namespace, via));
         }
+    }
+
+    // Another assembly's type, by its top-level type: only when that assembly is one of those read (the BCL's and the
+    // packages' types are not a layer of these).
+    private (string Name, string Namespace)? TopLevel(TypeReferenceHandle handle)
+    {
+        var type = _reader.GetTypeReference(handle);
+        while (type.ResolutionScope.Kind == HandleKind.TypeReference)
+        {
+            type = _reader.GetTypeReference((TypeReferenceHandle)type.ResolutionScope);
+        }
+
+        if (type.ResolutionScope.Kind != HandleKind.AssemblyReference
+            || !_assemblies.Contains(_reader.GetString(_reader.GetAssemblyReference((AssemblyReferenceHandle)type.ResolutionScope).Name)))
+        {
+            return null;
+        }
+
+        var ns = _reader.GetString(type.Namespace);
+        var name = _reader.GetString(type.Name);
+        return (ns.Length == 0 ? name : ns + "." + name, ns);
     }
 
     private (string Name, string Namespace) TopLevel(TypeDefinitionHandle handle)
@@ -311,44 +340,44 @@ internal sealed class TypeReferenceGraph
         return (ns.Length == 0 ? name : ns + "." + name, ns);
     }
 
-    // Decodes a signature into the type definitions of this assembly it mentions (primitives, other assemblies'
-    // types and generic parameters mention none).
-    private sealed class Collector : ISignatureTypeProvider<ImmutableArray<TypeDefinitionHandle>, object?>
+    // Decodes a signature into the types it mentions, defined here or referenced (primitives and generic parameters
+    // mention none); Record keeps those of the assemblies read.
+    private sealed class Collector : ISignatureTypeProvider<ImmutableArray<EntityHandle>, object?>
     {
         public static readonly Collector Instance = new();
 
-        private static ImmutableArray<TypeDefinitionHandle> None => [];
+        private static ImmutableArray<EntityHandle> None => [];
 
-        public ImmutableArray<TypeDefinitionHandle> GetPrimitiveType(PrimitiveTypeCode typeCode) => None;
+        public ImmutableArray<EntityHandle> GetPrimitiveType(PrimitiveTypeCode typeCode) => None;
 
-        public ImmutableArray<TypeDefinitionHandle> GetTypeFromDefinition(MetadataReader reader, TypeDefinitionHandle handle, byte rawTypeKind) => [handle];
+        public ImmutableArray<EntityHandle> GetTypeFromDefinition(MetadataReader reader, TypeDefinitionHandle handle, byte rawTypeKind) => [handle];
 
-        public ImmutableArray<TypeDefinitionHandle> GetTypeFromReference(MetadataReader reader, TypeReferenceHandle handle, byte rawTypeKind) => None;
+        public ImmutableArray<EntityHandle> GetTypeFromReference(MetadataReader reader, TypeReferenceHandle handle, byte rawTypeKind) => [handle];
 
-        public ImmutableArray<TypeDefinitionHandle> GetTypeFromSpecification(MetadataReader reader, object? genericContext, TypeSpecificationHandle handle, byte rawTypeKind) =>
+        public ImmutableArray<EntityHandle> GetTypeFromSpecification(MetadataReader reader, object? genericContext, TypeSpecificationHandle handle, byte rawTypeKind) =>
             reader.GetTypeSpecification(handle).DecodeSignature(this, genericContext);
 
-        public ImmutableArray<TypeDefinitionHandle> GetSZArrayType(ImmutableArray<TypeDefinitionHandle> elementType) => elementType;
+        public ImmutableArray<EntityHandle> GetSZArrayType(ImmutableArray<EntityHandle> elementType) => elementType;
 
-        public ImmutableArray<TypeDefinitionHandle> GetArrayType(ImmutableArray<TypeDefinitionHandle> elementType, ArrayShape shape) => elementType;
+        public ImmutableArray<EntityHandle> GetArrayType(ImmutableArray<EntityHandle> elementType, ArrayShape shape) => elementType;
 
-        public ImmutableArray<TypeDefinitionHandle> GetByReferenceType(ImmutableArray<TypeDefinitionHandle> elementType) => elementType;
+        public ImmutableArray<EntityHandle> GetByReferenceType(ImmutableArray<EntityHandle> elementType) => elementType;
 
-        public ImmutableArray<TypeDefinitionHandle> GetPointerType(ImmutableArray<TypeDefinitionHandle> elementType) => elementType;
+        public ImmutableArray<EntityHandle> GetPointerType(ImmutableArray<EntityHandle> elementType) => elementType;
 
-        public ImmutableArray<TypeDefinitionHandle> GetPinnedType(ImmutableArray<TypeDefinitionHandle> elementType) => elementType;
+        public ImmutableArray<EntityHandle> GetPinnedType(ImmutableArray<EntityHandle> elementType) => elementType;
 
-        public ImmutableArray<TypeDefinitionHandle> GetModifiedType(ImmutableArray<TypeDefinitionHandle> modifier, ImmutableArray<TypeDefinitionHandle> unmodifiedType, bool isRequired) =>
+        public ImmutableArray<EntityHandle> GetModifiedType(ImmutableArray<EntityHandle> modifier, ImmutableArray<EntityHandle> unmodifiedType, bool isRequired) =>
             modifier.AddRange(unmodifiedType);
 
-        public ImmutableArray<TypeDefinitionHandle> GetGenericInstantiation(ImmutableArray<TypeDefinitionHandle> genericType, ImmutableArray<ImmutableArray<TypeDefinitionHandle>> typeArguments) =>
+        public ImmutableArray<EntityHandle> GetGenericInstantiation(ImmutableArray<EntityHandle> genericType, ImmutableArray<ImmutableArray<EntityHandle>> typeArguments) =>
             genericType.AddRange(typeArguments.SelectMany(t => t));
 
-        public ImmutableArray<TypeDefinitionHandle> GetFunctionPointerType(MethodSignature<ImmutableArray<TypeDefinitionHandle>> signature) =>
+        public ImmutableArray<EntityHandle> GetFunctionPointerType(MethodSignature<ImmutableArray<EntityHandle>> signature) =>
             signature.ReturnType.AddRange(signature.ParameterTypes.SelectMany(t => t));
 
-        public ImmutableArray<TypeDefinitionHandle> GetGenericTypeParameter(object? genericContext, int index) => None;
+        public ImmutableArray<EntityHandle> GetGenericTypeParameter(object? genericContext, int index) => None;
 
-        public ImmutableArray<TypeDefinitionHandle> GetGenericMethodParameter(object? genericContext, int index) => None;
+        public ImmutableArray<EntityHandle> GetGenericMethodParameter(object? genericContext, int index) => None;
     }
 }

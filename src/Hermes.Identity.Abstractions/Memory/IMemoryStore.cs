@@ -2,11 +2,11 @@ namespace Hermes.Identity.Memory;
 
 /// <summary>
 /// The long-term memory of the turn's profile: its <c>MEMORY.md</c> and <c>USER.md</c>, and the shared
-/// memory if its role is granted it. Resolve it from <see cref="TurnScope.Services"/>; it is bound to
+/// memory if its role is granted it. Resolve it from <c>TurnScope.Services</c>; it is bound to
 /// that turn's profile and takes no user argument, so nothing can point it at another person's files.
 /// </summary>
 /// <remarks>
-/// Every call asks the <see cref="Policy.PolicyEngine"/> first. Edits are whole-file rewrites made under
+/// Every call asks the <c>PolicyEngine</c> first. Edits are whole-file rewrites made under
 /// a lock (in this process and across processes), written to a temp file, flushed to disk, renamed
 /// over the file and the folder flushed: a crash leaves the old content or the new, never a mix.
 /// Errors a tool should pass to the model derive from <see cref="MemoryException"/> and say what to do.

@@ -2,7 +2,7 @@ namespace Hermes.Identity;
 
 /// <summary>
 /// A grant limited in time and uses, as the state store holds it: "Mei may use <c>tool.exec</c> 3 times in the next
-/// hour". Issued with <see cref="Approvals.Grants.IssueAsync"/> by a holder of <c>approval.grant</c>; while it has uses
+/// hour". Issued with <c>Grants.IssueAsync</c> by a holder of <c>approval.grant</c>; while it has uses
 /// left and has not expired, it turns the roles' default deny (no rule allows the action) or their
 /// <see cref="PolicyEffect.RequireApproval"/> into an allow, one use per allowed call. An explicit deny rule still wins.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Hermes.Identity.Sessions;
 
 /// <summary>
-/// What a session store gives <see cref="PersonalData.ProfileData"/> so that exporting or erasing a person's data
+/// What a session store gives <c>ProfileData</c> so that exporting or erasing a person's data
 /// includes their sessions. Implement it beside your <see cref="ISessionStore"/>; hosts never call it directly, and
 /// the caller has already checked the policy (<c>profile.export</c>, <c>profile.erase</c>, <c>identity.admin</c>).
 /// </summary>

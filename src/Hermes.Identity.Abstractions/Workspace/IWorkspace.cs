@@ -15,28 +15,28 @@ public interface IWorkspace
 {
     /// <summary>
     /// Whether paths are confined to the workspace folder. <see langword="false"/> for a role whose
-    /// <see cref="RoleDefinition.Workspace"/> is <see cref="WorkspaceConfinement.Unrestricted"/> (the owner by default).
+    /// <c>workspace:</c> is <c>unrestricted</c> (the owner by default).
     /// </summary>
     bool IsConfined { get; }
 
     /// <summary>
     /// Opens a regular file for reading. The size limit is checked when the file is opened and while it is read:
-    /// reading past <see cref="WorkspaceOptions.MaxFileBytes"/> (a file that grew) throws <see cref="WorkspaceAccessException"/>.
+    /// reading past <c>WorkspaceOptions.MaxFileBytes</c> (a file that grew) throws <see cref="WorkspaceAccessException"/>.
     /// </summary>
     /// <exception cref="WorkspaceAccessException">The path is refused, missing, not a regular file or too large, or the policy denies reading.</exception>
     ValueTask<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default);
 
-    /// <summary>Reads a whole regular file, up to <see cref="WorkspaceOptions.MaxFileBytes"/>.</summary>
+    /// <summary>Reads a whole regular file, up to <c>WorkspaceOptions.MaxFileBytes</c>.</summary>
     /// <exception cref="WorkspaceAccessException">The path is refused, missing, not a regular file or too large, or the policy denies reading.</exception>
     ValueTask<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken = default);
 
-    /// <summary>Reads a whole regular file as UTF-8 text, up to <see cref="WorkspaceOptions.MaxFileBytes"/>.</summary>
+    /// <summary>Reads a whole regular file as UTF-8 text, up to <c>WorkspaceOptions.MaxFileBytes</c>.</summary>
     /// <exception cref="WorkspaceAccessException">The path is refused, missing, not a regular file or too large, or the policy denies reading.</exception>
     ValueTask<string> ReadAllTextAsync(string path, CancellationToken cancellationToken = default);
 
     /// <summary>Writes a file: creates it, or replaces its content when <paramref name="overwrite"/> is <see langword="true"/>.</summary>
     /// <param name="path">The file, relative to the workspace root. Its folder must exist.</param>
-    /// <param name="content">The new content, up to <see cref="WorkspaceOptions.MaxFileBytes"/>.</param>
+    /// <param name="content">The new content, up to <c>WorkspaceOptions.MaxFileBytes</c>.</param>
     /// <param name="overwrite">Whether an existing file is replaced; when <see langword="false"/>, an existing file is an error.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <exception cref="WorkspaceAccessException">The path is refused or exists (without <paramref name="overwrite"/>), the content is too large, or the workspace is read-only for this role.</exception>
@@ -48,7 +48,7 @@ public interface IWorkspace
 
     /// <summary>
     /// Adds <paramref name="content"/> at the end of a file, creating the file if it is missing. The file with what is added
-    /// must stay within <see cref="WorkspaceOptions.MaxFileBytes"/>; otherwise nothing is added.
+    /// must stay within <c>WorkspaceOptions.MaxFileBytes</c>; otherwise nothing is added.
     /// </summary>
     /// <param name="path">The file, relative to the workspace root. Its folder must exist.</param>
     /// <param name="content">What to add.</param>
@@ -108,7 +108,7 @@ public interface IWorkspace
     /// <summary>Lists a directory, sorted by name; symbolic links are listed as links, not followed.</summary>
     /// <param name="directory">The directory, or <see langword="null"/> for the workspace root.</param>
     /// <param name="cancellationToken">Cancels the listing.</param>
-    /// <exception cref="WorkspaceAccessException">The path is refused, missing or not a directory, it has more than <see cref="WorkspaceOptions.MaxListEntries"/> entries, or the policy denies reading.</exception>
+    /// <exception cref="WorkspaceAccessException">The path is refused, missing or not a directory, it has more than <c>WorkspaceOptions.MaxListEntries</c> entries, or the policy denies reading.</exception>
     ValueTask<IReadOnlyList<WorkspaceEntry>> ListAsync(string? directory = null, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a file, a symbolic link (never what it points to) or an empty directory.</summary>

@@ -4,7 +4,7 @@ namespace Hermes.Identity;
 /// A tool call waiting for an approval, as the state store holds it: who asked, in which conversation, which tool
 /// call and which arguments, and where it stands. The engine creates one when a call gets
 /// <see cref="PolicyEffect.RequireApproval"/>; a holder of <c>approval.grant</c> answers it later, in a message of
-/// their own, with <see cref="Approvals.Approvals.ApproveAsync"/> or <see cref="Approvals.Approvals.DenyAsync"/>, by
+/// their own, with <c>Approvals.ApproveAsync</c> or <c>Approvals.DenyAsync</c>, by
 /// <see cref="Id"/>. The approved call then runs once, when the requester's conversation asks for that very call again.
 /// </summary>
 public sealed class ApprovalRequest
@@ -65,8 +65,8 @@ public sealed class ApprovalRequest
     public DateTimeOffset RequestedAt { get; }
 
     /// <summary>
-    /// Until when the request may be answered: <see cref="Policy.PolicyOptions.ApprovalRequestLifetime"/> after it was
-    /// asked (1 hour by default). Once approved, the call must run within <see cref="Policy.PolicyOptions.ApprovalLifetime"/>
+    /// Until when the request may be answered: <c>PolicyOptions.ApprovalRequestLifetime</c> after it was
+    /// asked (1 hour by default). Once approved, the call must run within <c>PolicyOptions.ApprovalLifetime</c>
     /// of the approval.
     /// </summary>
     public DateTimeOffset ExpiresAt { get; }

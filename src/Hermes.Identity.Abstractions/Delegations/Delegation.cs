@@ -2,9 +2,9 @@ namespace Hermes.Identity;
 
 /// <summary>
 /// A persisted delegation: a job or a sub-agent may act for one person (<see cref="ProfileKey"/>) in turns begun
-/// from it (<see cref="ITurnScopeFactory.RunDelegatedTurnAsync"/>), with at most the rights that person holds when
+/// from it (<c>ITurnScopeFactory.RunDelegatedTurnAsync</c>), with at most the rights that person holds when
 /// each decision is made, and only the actions in <see cref="Actions"/>. Made only by the library
-/// (<see cref="Delegations.DelegationRegistry.CreateAsync"/>), always for the profile of the turn that created it.
+/// (<c>DelegationRegistry.CreateAsync</c>), always for the profile of the turn that created it.
 /// </summary>
 /// <remarks>The value is a copy of the stored record at the time it was read; the store decides, never this copy.</remarks>
 public sealed class Delegation

@@ -2,7 +2,7 @@ namespace Hermes.Identity;
 
 /// <summary>
 /// An account admitted through pairing or linking (not through identities.yaml): what
-/// <see cref="Pairing.Pairings.ListPairedAsync"/> lists and what an approval or a link returns.
+/// <c>Pairings.ListPairedAsync</c> lists and what an approval or a link returns.
 /// </summary>
 public sealed class PairedAccount
 {

@@ -31,11 +31,12 @@ public sealed class MemorySnapshot
     /// <summary>Whether the role may read its own memory (<c>memory.read</c>). When not, <see cref="Notes"/> and <see cref="User"/> are empty.</summary>
     public bool IsOwnMemoryReadable { get; internal init; } = true;
 
-    internal int NotesLimit { get; init; } = MemoryOptions.DefaultNotesLimit;
+    // The limits shown beside each section: the memory store sets them from its MemoryOptions.
+    internal int NotesLimit { get; init; }
 
-    internal int UserLimit { get; init; } = MemoryOptions.DefaultUserLimit;
+    internal int UserLimit { get; init; }
 
-    internal int SharedLimit { get; init; } = MemoryOptions.DefaultSharedLimit;
+    internal int SharedLimit { get; init; }
 
     /// <summary>
     /// The memory as Markdown for the system prompt: a heading per file with its usage, the entries

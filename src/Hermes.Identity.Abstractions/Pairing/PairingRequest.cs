@@ -3,8 +3,8 @@ namespace Hermes.Identity;
 /// <summary>
 /// A pending pairing request: the one-time code an unknown sender was given in a direct chat under
 /// <c>unknown_senders: pair</c>, which a holder of <c>identity.admin</c> approves or denies with
-/// <see cref="Pairing.Pairings"/>. Found on <see cref="IdentityResolution.PairingRequest"/> (reply with the code) and in
-/// <see cref="Pairing.Pairings.ListPendingAsync"/>.
+/// <c>Pairings</c>. Found on <c>IdentityResolution.PairingRequest</c> (reply with the code) and in
+/// <c>Pairings.ListPendingAsync</c>.
 /// </summary>
 public sealed class PairingRequest
 {
@@ -39,7 +39,7 @@ public sealed class PairingRequest
 
     /// <summary>
     /// Whether this code was issued by the resolution that carries it (tell the owner someone is waiting); <see langword="false"/>
-    /// when the sender asked again and got their pending code back, and in <see cref="Pairing.Pairings.ListPendingAsync"/>.
+    /// when the sender asked again and got their pending code back, and in <c>Pairings.ListPendingAsync</c>.
     /// </summary>
     public bool IsNew { get; }
 

@@ -1,6 +1,6 @@
 namespace Hermes.Identity;
 
-/// <summary>The answer to a <see cref="PolicyRequest"/>, with the reasons that a user, a model and an auditor can read.</summary>
+/// <summary>The answer to a <c>PolicyRequest</c>, with the reasons that a user, a model and an auditor can read.</summary>
 public sealed class PolicyDecision
 {
     /// <summary>Creates a decision.</summary>
@@ -38,7 +38,7 @@ public sealed class PolicyDecision
     /// <summary>
     /// For a <see cref="PolicyEffect.RequireApproval"/> tool call made in a turn with a tool call id and an arguments
     /// digest: the stored request, whose <see cref="ApprovalRequest.Id"/> an approver passes to
-    /// <see cref="Approvals.Approvals.ApproveAsync"/> in a message of their own. For an answer given through
+    /// <c>Approvals.ApproveAsync</c> in a message of their own. For an answer given through
     /// <c>Approvals</c>, the request as answered. Otherwise <see langword="null"/>.
     /// </summary>
     public ApprovalRequest? Approval { get; internal init; }

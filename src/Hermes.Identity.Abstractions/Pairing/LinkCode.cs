@@ -1,8 +1,8 @@
 namespace Hermes.Identity;
 
 /// <summary>
-/// A one-time code a known person asked for in their own turn (<see cref="Pairing.Pairings.CreateLinkCodeAsync"/>) and sends
-/// from another account: <see cref="Pairing.Pairings.LinkAsync"/> then adds that account to them.
+/// A one-time code a known person asked for in their own turn (<c>Pairings.CreateLinkCodeAsync</c>) and sends
+/// from another account: <c>Pairings.LinkAsync</c> then adds that account to them.
 /// </summary>
 public sealed class LinkCode
 {
