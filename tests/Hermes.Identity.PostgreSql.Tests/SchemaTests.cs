@@ -37,8 +37,49 @@ public sealed class SchemaTests(PostgresFixture postgres)
         await using var command = new NpgsqlCommand($"SELECT count(*), max(version) FROM {schema}.schema_version", connection);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
-        Assert.Equal(2L, reader.GetInt64(0)); // two migrations, each applied once
-        Assert.Equal(2, reader.GetInt32(1));
+        Assert.Equal(3L, reader.GetInt64(0)); // three migrations, each applied once
+        Assert.Equal(3, reader.GetInt32(1));
+    }
+
+    [Fact]
+    public async Task A_schema_at_version_2_is_brought_to_version_3_with_the_audit_tables()
+    {
+        var server = postgres.Require();
+        var schema = PostgresServer.NewSchema();
+        await using (var provider = Stores.Provider(server, schema))
+        {
+            await provider.GetRequiredService<IIdentityStateStore>().GetSequenceAsync();
+        }
+
+        // What the package before the audit left: version 2, no audit tables.
+        await ExecuteAsync(server, $"DROP FUNCTION {schema}.append_decision; DROP TABLE {schema}.decision_audit, {schema}.decision_audit_head; DELETE FROM {schema}.schema_version WHERE version = 3");
+
+        await using (var provider = Stores.Provider(server, schema, extra: b => b.AddPostgreSqlAudit()))
+        {
+            await provider.GetRequiredService<IIdentityStateStore>().GetSequenceAsync();
+        }
+
+        Assert.Equal(3L, await ScalarAsync(server, $"SELECT max(version) FROM {schema}.schema_version"));
+        Assert.Equal(0L, await ScalarAsync(server, $"SELECT seq FROM {schema}.decision_audit_head"));
+        var verification = await Hermes.Identity.PostgreSql.Audit.PostgreSqlAuditVerifier.VerifyAsync(server.ConnectionString, schema, TestContext.Current.CancellationToken);
+        Assert.True(verification.IsIntact);
+        Assert.Equal(0, verification.RecordCount);
+    }
+
+    private static async Task ExecuteAsync(PostgresServer server, string sql)
+    {
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<long> ScalarAsync(PostgresServer server, string sql)
+    {
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]

@@ -117,11 +117,13 @@ var alex = await turns.RunTurnAsync(new SenderEnvelope("telegram", "222"), turn 
 var scaledOut = new ServiceCollection();
 scaledOut.AddHermesIsolation(o => o.Root = root)
     .AddPostgreSql(o => o.ConnectionString = "Host=db.internal;Database=hermes;Username=hermes")
-    .AddPostgreSqlDirectory();
+    .AddPostgreSqlDirectory()
+    .AddPostgreSqlAudit();
 await using (var scaledProvider = scaledOut.BuildServiceProvider())
 {
     Console.WriteLine($"PostgreSQL state store registered: {scaledProvider.GetRequiredService<Hermes.Identity.State.IIdentityStateStore>().GetType().Name}");
     Console.WriteLine($"PostgreSQL directory registered: {scaledProvider.GetRequiredService<Hermes.Identity.PostgreSql.PostgreSqlIdentityDirectory>().GetType().Name}");
+    Console.WriteLine($"decision audit sinks: {scaledProvider.GetServices<Hermes.Identity.Audit.IDecisionAuditSink>().Count()}");
 }
 // The contracts a store author implements come from Hermes.Identity.Abstractions (docs/abstractions.md), under the
 // same names: this bot, written against Hermes.Identity, compiles unchanged.

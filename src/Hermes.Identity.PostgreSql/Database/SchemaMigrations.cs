@@ -85,6 +85,46 @@ internal static class SchemaMigrations
         CREATE TABLE {s}.directory_version (id int PRIMARY KEY, value bigint NOT NULL);
         INSERT INTO {s}.directory_version (id, value) VALUES (1, 0);
         """,
+
+        // 3: the decision audit (AddPostgreSqlAudit): one hash chain shared by every replica. decision_audit_head is the
+        // chain's head, one row, locked by every append (SELECT ... FOR UPDATE), so appends from every replica queue
+        // there and each one continues the chain from the one before. A record is the same line as in the audit file
+        // (audit/decisions.jsonl): its hash is the SHA-256 of the line without its "hash" member. append_id (not hashed)
+        // makes an append safe to try again after a connection lost during its commit: a second try finds the first.
+        """
+        CREATE TABLE {s}.decision_audit (
+            seq       bigint PRIMARY KEY,
+            append_id uuid   NOT NULL UNIQUE,
+            record    text   NOT NULL
+        );
+        CREATE TABLE {s}.decision_audit_head (
+            id   int    PRIMARY KEY CHECK (id = 1),
+            seq  bigint NOT NULL,
+            hash text   NOT NULL
+        );
+        INSERT INTO {s}.decision_audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+        CREATE FUNCTION {s}.append_decision(p_append_id uuid, p_body text) RETURNS bigint LANGUAGE plpgsql AS $$
+        DECLARE
+            head_seq  bigint;
+            head_hash text;
+            done      bigint;
+            content   text;
+            digest    text;
+        BEGIN
+            SELECT seq, hash INTO head_seq, head_hash FROM {s}.decision_audit_head WHERE id = 1 FOR UPDATE;
+            SELECT seq INTO done FROM {s}.decision_audit WHERE append_id = p_append_id;
+            IF FOUND THEN
+                RETURN done;
+            END IF;
+            content := '{"seq":' || (head_seq + 1)::text || ',' || p_body || ',"prev":"' || head_hash || '"}';
+            digest := encode(sha256(convert_to(content, 'UTF8')), 'hex');
+            INSERT INTO {s}.decision_audit (seq, append_id, record)
+                VALUES (head_seq + 1, p_append_id, left(content, -1) || ',"hash":"' || digest || '"}');
+            UPDATE {s}.decision_audit_head SET seq = head_seq + 1, hash = digest WHERE id = 1;
+            RETURN head_seq + 1;
+        END
+        $$;
+        """,
     ];
 
     internal static int LatestVersion => Migrations.Length;

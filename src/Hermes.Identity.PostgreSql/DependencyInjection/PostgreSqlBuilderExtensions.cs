@@ -1,7 +1,9 @@
 using Hermes.Identity;
+using Hermes.Identity.Audit;
 using Hermes.Identity.Memory;
 using Hermes.Identity.Policy;
 using Hermes.Identity.PostgreSql;
+using Hermes.Identity.PostgreSql.Audit;
 using Hermes.Identity.PostgreSql.Changes;
 using Hermes.Identity.PostgreSql.Database;
 using Hermes.Identity.PostgreSql.Memory;
@@ -101,6 +103,23 @@ public static class PostgreSqlBuilderExtensions
         AddDatabase(builder, configure);
         builder.Services.TryAddSingleton(sp => new PostgreSqlIdentityDirectory(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetRequiredService<ChangeListener>()));
         return builder.AddIdentityDirectory(sp => sp.GetRequiredService<PostgreSqlIdentityDirectory>());
+    }
+
+    /// <summary>
+    /// Writes every decision to the hash-chained decision audit in PostgreSQL (table <c>decision_audit</c>): one chain
+    /// shared by every replica on the schema, each record committed before its decision returns. Registers an
+    /// <see cref="IDecisionAuditSink"/>; opt-in, like the audit file, and not part of <see cref="AddPostgreSql"/>. A
+    /// decision whose record could not be written (the server unreachable after the retries) is refused. Check the chain
+    /// with <see cref="PostgreSqlAuditVerifier.VerifyAsync"/>.
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddHermesIsolation</c>.</param>
+    /// <param name="configure">Sets <see cref="PostgreSqlOptions"/>; may be left out when another AddPostgreSql call set them.</param>
+    /// <returns>The builder.</returns>
+    public static IHermesIsolationBuilder AddPostgreSqlAudit(this IHermesIsolationBuilder builder, Action<PostgreSqlOptions>? configure = null)
+    {
+        AddDatabase(builder, configure);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDecisionAuditSink, PostgreSqlAuditSink>(sp => new PostgreSqlAuditSink(sp.GetRequiredService<PostgreSqlDatabase>())));
+        return builder;
     }
 
     private static void AddDatabase(IHermesIsolationBuilder builder, Action<PostgreSqlOptions>? configure)

@@ -6,8 +6,9 @@ using Microsoft.Extensions.Logging;
 namespace Hermes.Identity.Audit;
 
 // audit/decisions.jsonl: one JSON object per line, each carrying the previous record's hash and its
-// own, appended and fsynced before the decision returns. Hand-written with Utf8JsonWriter: AOT-clean.
-internal sealed class DecisionAuditFile : IDisposable
+// own, appended and fsynced before the decision returns. Hand-written with Utf8JsonWriter: AOT-clean. A failed write
+// is logged (Critical, event 406) and the decision stands: this sink never throws, as before the sink seam existed.
+internal sealed class DecisionAuditFile : IDecisionAuditSink, IDisposable
 {
     // Long resources or reasons are cut: a record stays small, and the hash still covers what is kept.
     private const int MaxFieldLength = 1024;
@@ -28,7 +29,13 @@ internal sealed class DecisionAuditFile : IDisposable
 
     public string Path { get; }
 
-    public void Append(in DecisionEntry entry)
+    public ValueTask WriteAsync(DecisionAuditRecord record, CancellationToken cancellationToken)
+    {
+        Append(record);
+        return ValueTask.CompletedTask;
+    }
+
+    public void Append(DecisionAuditRecord entry)
     {
         lock (_gate)
         {
@@ -69,13 +76,13 @@ internal sealed class DecisionAuditFile : IDisposable
         }
     }
 
-    private void WriteContent(in DecisionEntry e, long sequence, string previous)
+    private void WriteContent(DecisionAuditRecord e, long sequence, string previous)
     {
         using var w = new Utf8JsonWriter(_buffer);
         w.WriteStartObject();
         w.WriteNumber("seq", sequence);
         w.WriteString("time", e.Time);
-        w.WriteString("profile", e.ProfileKey);
+        w.WriteString("profile", e.Profile);
         w.WriteString("principal", e.Sender?.Account.ToString());
         if (e.Sender is { IsAutomated: true } automated)
         {

@@ -27,7 +27,8 @@ internal static class PolicyServiceRegistration
             return new DecisionLog(
                 sp.GetRequiredService<HermesMetrics>(),
                 sp.GetService<ILoggerFactory>(),
-                options.WriteAuditFile ? Path.Combine(Path.GetFullPath(root), "audit", "decisions.jsonl") : null);
+                options.WriteAuditFile ? Path.Combine(Path.GetFullPath(root), "audit", "decisions.jsonl") : null,
+                sp.GetServices<IDecisionAuditSink>());
         });
         services.TryAddSingleton(sp => new PolicyEngine(
             sp.GetServices<IPolicyBackend>(),

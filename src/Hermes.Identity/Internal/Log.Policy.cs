@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(406, LogLevel.Critical, "Could not write the decision audit record to {File}: {Error}", EventName = "AuditWriteFailed")]
     public static partial void AuditWriteFailed(ILogger logger, string file, string error);
+
+    [LoggerMessage(407, LogLevel.Critical, "Could not write the decision on {Action} for {Profile} to an audit sink, so the call is refused: {Error}", EventName = "AuditSinkFailed")]
+    public static partial void AuditSinkFailed(ILogger logger, string action, string? profile, string error);
 }

@@ -64,7 +64,7 @@ public sealed class PolicyEngine
         ArgumentException.ThrowIfNullOrEmpty(action);
         return CurrentTurn() is { } turn
             ? Decide(Call.ForTurn(turn, action, resource, null, null), Mode.Enforce, null, cancellationToken)
-            : new(NoTurn(action, resource, Mode.Enforce, null));
+            : NoTurn(action, resource, Mode.Enforce, null, cancellationToken);
     }
 
     /// <summary>
@@ -78,7 +78,7 @@ public sealed class PolicyEngine
         ArgumentException.ThrowIfNullOrEmpty(toolName);
         return CurrentTurn() is { } turn
             ? Decide(Call.ForTurn(turn, null, toolName, toolCallId, argumentsDigest), Mode.Enforce, null, cancellationToken)
-            : new(NoTurn(PolicyActions.ToolPrefix + "?", toolName, Mode.Enforce, null));
+            : NoTurn(PolicyActions.ToolPrefix + "?", toolName, Mode.Enforce, null, cancellationToken);
     }
 
     /// <summary>
@@ -91,7 +91,7 @@ public sealed class PolicyEngine
         ArgumentException.ThrowIfNullOrEmpty(toolName);
         return CurrentTurn() is { } turn
             ? Decide(Call.ForTurn(turn, null, toolName, null, null), Mode.Quiet, null, cancellationToken)
-            : new(NoTurn(PolicyActions.ToolPrefix + "?", toolName, Mode.Quiet, null));
+            : NoTurn(PolicyActions.ToolPrefix + "?", toolName, Mode.Quiet, null, cancellationToken);
     }
 
     /// <summary>
@@ -159,7 +159,7 @@ public sealed class PolicyEngine
         var trail = new List<string>();
         var decision = CurrentTurn() is { } turn
             ? await Decide(Call.ForTurn(turn, null, toolName, null, null), Mode.Quiet, trail, cancellationToken).ConfigureAwait(false)
-            : NoTurn(PolicyActions.ToolPrefix + "?", toolName, Mode.Quiet, trail);
+            : await NoTurn(PolicyActions.ToolPrefix + "?", toolName, Mode.Quiet, trail, cancellationToken).ConfigureAwait(false);
         return new PolicyExplanation(decision, trail);
     }
 
@@ -204,7 +204,7 @@ public sealed class PolicyEngine
     {
         return CurrentTurn() is { } turn
             ? Decide(Call.ForTurn(turn, action, resource, null, null), Mode.Quiet, null, cancellationToken)
-            : new(NoTurn(action, resource, Mode.Quiet, null));
+            : NoTurn(action, resource, Mode.Quiet, null, cancellationToken);
     }
 
     private TurnContext? CurrentTurn()
@@ -224,11 +224,11 @@ public sealed class PolicyEngine
         }
     }
 
-    private PolicyDecision NoTurn(string action, string? resource, Mode mode, List<string>? trail)
+    private ValueTask<PolicyDecision> NoTurn(string action, string? resource, Mode mode, List<string>? trail, CancellationToken cancellationToken)
     {
         var decision = Failure(NoTurnReason, "no current turn", null);
         trail?.Add(NoTurnReason);
-        return Finish(new Call(null, action, resource, null, null, null, null, null, null, null), null, decision, mode, null, trail);
+        return Finish(new Call(null, action, resource, null, null, null, null, null, null, null), null, decision, mode, null, trail, cancellationToken);
     }
 
     private ValueTask<PolicyDecision> Decide(Call call, Mode mode, List<string>? trail, CancellationToken cancellationToken)
@@ -240,7 +240,7 @@ public sealed class PolicyEngine
         }
         catch (IdentityConfigException ex)
         {
-            return new(Finish(call with { Action = call.Action ?? PolicyActions.ToolPrefix + "?" }, null, Failure("No valid identities configuration is loaded, so nothing is allowed.", ex.Message, null), mode, null, trail));
+            return Finish(call with { Action = call.Action ?? PolicyActions.ToolPrefix + "?" }, null, Failure("No valid identities configuration is loaded, so nothing is allowed.", ex.Message, null), mode, null, trail, cancellationToken);
         }
 
         var table = snapshot.RoleTable;
@@ -263,7 +263,7 @@ public sealed class PolicyEngine
         if (!TryGetRules(call, table, out var rules, out var problem))
         {
             trail?.Add(problem);
-            return new(Finish(call, null, Failure(problem, problem, snapshot.Revision), mode, activity, trail));
+            return Finish(call, null, Failure(problem, problem, snapshot.Revision), mode, activity, trail, cancellationToken);
         }
 
         if (trail is not null)
@@ -299,7 +299,7 @@ public sealed class PolicyEngine
         {
             const string none = "No policy backend is registered, so nothing is allowed.";
             trail?.Add(none);
-            return new(Finish(call, rules, Failure(none, none, snapshot.Revision), mode, activity, trail));
+            return Finish(call, rules, Failure(none, none, snapshot.Revision), mode, activity, trail, cancellationToken);
         }
 
         return ComposeAsync(call, snapshot, rules, first, mode, activity, trail, cancellationToken);
@@ -443,7 +443,7 @@ public sealed class PolicyEngine
         };
         return settle
             ? ConcludeAsync(call, snapshot, rules, decision, mode, activity, trail, cancellationToken)
-            : new(Finish(call, rules, decision, mode, activity, trail));
+            : Finish(call, rules, decision, mode, activity, trail, cancellationToken);
     }
 
     private async ValueTask<PolicyDecision> ConcludeAsync(Call call, IdentitySnapshot snapshot, RoleRules rules, PolicyDecision decision, Mode mode, Activity? activity, List<string>? trail, CancellationToken cancellationToken)
@@ -472,14 +472,14 @@ public sealed class PolicyEngine
             throw;
         }
 
-        return Finish(call, rules, decision, mode, activity, trail);
+        return await Finish(call, rules, decision, mode, activity, trail, cancellationToken).ConfigureAwait(false);
     }
 
     // An approval is bound to a call asked in a turn (a conversation), with a tool call id and an arguments digest.
     private static bool IsBindable(in Call call, Mode mode) =>
         (mode & Mode.ConsumeApprovals) != 0 && call.Subject is not null && call.Sender is not null && call.ToolCallId is not null && call.ArgumentsDigest is not null;
 
-    private PolicyDecision Finish(in Call call, RoleRules? rules, PolicyDecision decision, Mode mode, Activity? activity, List<string>? trail)
+    private ValueTask<PolicyDecision> Finish(in Call call, RoleRules? rules, PolicyDecision decision, Mode mode, Activity? activity, List<string>? trail, CancellationToken cancellationToken)
     {
         // Budgets: an allowed tool call in a turn is counted, or refused when it would go past a budget (enforce mode only:
         // previews, explanations and the tools offered count nothing).
@@ -493,9 +493,56 @@ public sealed class PolicyEngine
         var role = rules?.Role ?? call.Subject?.Role;
         if ((mode & Mode.Record) != 0 && _log.IsRecording(decision))
         {
-            _log.Record(new DecisionEntry(call.Time ?? (_log.NeedsTime ? _time.GetUtcNow() : default), call.Subject?.Key, role, call.Sender, call.Action!, call.Resource, decision, call.TurnId, call.ToolCallId, call.ArgumentsDigest, call.Turn?.Delegation));
+            var entry = new DecisionEntry(call.Time ?? (_log.NeedsTime ? _time.GetUtcNow() : default), call.Subject?.Key, role, call.Sender, call.Action!, call.Resource, decision, call.TurnId, call.ToolCallId, call.ArgumentsDigest, call.Turn?.Delegation);
+            _log.Record(entry);
+            if (_log.HasSinks)
+            {
+                // The audit sinks are awaited: the decision is returned only once it is written (IDecisionAuditSink).
+                ValueTask written;
+                try
+                {
+                    written = _log.WriteAsync(entry, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    written = ValueTask.FromException(ex);
+                }
+
+                if (!written.IsCompletedSuccessfully)
+                {
+                    return AuditedAsync(written, entry, role, activity, cancellationToken);
+                }
+            }
         }
 
+        Close(activity, decision, role);
+        return new(decision);
+    }
+
+    // A sink that completes later (a database): the decision waits for it; a sink that failed refuses the call.
+    private async ValueTask<PolicyDecision> AuditedAsync(ValueTask written, DecisionEntry entry, string? role, Activity? activity, CancellationToken cancellationToken)
+    {
+        var decision = entry.Decision;
+        try
+        {
+            await written.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            activity?.Dispose();
+            throw;
+        }
+        catch (Exception ex)
+        {
+            decision = _log.AuditFailed(entry, ex);
+        }
+
+        Close(activity, decision, role);
+        return decision;
+    }
+
+    private static void Close(Activity? activity, PolicyDecision decision, string? role)
+    {
         if (activity is not null)
         {
             activity.SetTag("hermes.effect", DecisionAuditFile.EffectName(decision.Effect));
@@ -503,8 +550,6 @@ public sealed class PolicyEngine
             activity.SetTag("hermes.revision", decision.Revision);
             activity.Dispose();
         }
-
-        return decision;
     }
 
     private static PolicyDecision Failure(string reason, string error, string? revision) => PolicyBackendCall.Failure(reason, error, revision);
