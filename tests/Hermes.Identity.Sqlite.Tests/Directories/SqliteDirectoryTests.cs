@@ -250,6 +250,31 @@ public sealed class SqliteDirectoryTests
         Assert.Equal("ok", new DirectoryPerson("ok", "owner", null, ["telegram:1"]).DisplayName);
     }
 
+    // "In force on return" holds when one process writes from several threads at once: no change signal is lost between
+    // one refresh and the next registration. The clock is frozen, so the refresh timer cannot cover for a lost signal.
+    [Fact]
+    public async Task Every_write_from_concurrent_threads_is_in_force_when_its_call_returns()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        await using var host = Host(out var directory, time);
+        var snapshots = host.Services.GetRequiredService<IIdentitySnapshotProvider>();
+        var missed = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(writer => Task.Run(async () =>
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                var key = $"w{writer}-{i}";
+                await directory.SetAsync(new DirectoryPerson(key, "trusted", null, [$"telegram:{(writer * 1000) + i + 50000}"]));
+                if (!snapshots.Current.Profiles.ContainsKey(key))
+                {
+                    missed.Add(key);
+                }
+            }
+        }))).WaitAsync(HangGuard.Timeout);
+
+        Assert.Empty(missed);
+    }
+
     private static HermesHost Host(out SqliteIdentityDirectory directory, TimeProvider? time = null)
     {
         var host = new HermesHost(Yaml, configure: time is null ? null : s => s.AddSingleton(time), isolation: b => b.AddSqliteDirectory());
