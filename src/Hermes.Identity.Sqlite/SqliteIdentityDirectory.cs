@@ -19,6 +19,7 @@ public sealed class SqliteIdentityDirectory : IIdentityDirectory, IDisposable
     private readonly string _connectionString;
     private readonly Lock _setUp = new();
     private volatile bool _ready;
+    private readonly Lock _signalling = new();
     private CancellationTokenSource _changed = new();
 
     /// <summary>Opens (on first use, creating it and its folder if missing) the directory database at <paramref name="databasePath"/>.</summary>
@@ -298,11 +299,18 @@ public sealed class SqliteIdentityDirectory : IIdentityDirectory, IDisposable
 
     private static string[] SplitAccounts(string accounts) => accounts.Contains('\n', StringComparison.Ordinal) ? accounts.Split('\n') : [accounts];
 
+    // One signal at a time, so a write is in force when its call returns even while another thread writes: cancelling runs
+    // the follower's callback on this thread (it reads the change, then registers on the next token), and the next
+    // signal waits until that registration is made. Without this, a second writer could cancel the next token before
+    // the follower registered on it and return before its change was applied (SqliteDirectoryTests, concurrent
+    // writers). The source is not disposed: a caller holding it may still read its token; it owns no timer.
     private void Signal()
     {
-        var fired = Interlocked.Exchange(ref _changed, new CancellationTokenSource());
-        fired.Cancel();
-        fired.Dispose();
+        lock (_signalling)
+        {
+            var fired = Interlocked.Exchange(ref _changed, new CancellationTokenSource());
+            fired.Cancel();
+        }
     }
 
     private static long NextVersion(SqliteConnection connection, SqliteTransaction transaction)
