@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(605, LogLevel.Warning, "Memory file {Path} was not written: {Reason}", EventName = "MemoryWriteFailed")]
     public static partial void MemoryWriteFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(606, LogLevel.Information, "Memory folders cannot be watched here ({Reason}): each turn checks the size and write time of every memory file it reads instead, one system call per file.", EventName = "MemoryWatchUnavailable")]
+    public static partial void MemoryWatchUnavailable(ILogger logger, string reason);
 }

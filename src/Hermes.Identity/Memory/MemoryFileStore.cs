@@ -19,13 +19,25 @@ internal sealed class MemoryFileStore
 
     private readonly MemoryFileLock _locks;
     private readonly MemoryReadCache _cache;
+    private readonly MemoryFolderWatcher? _watcher;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private int _warnedNoFolderFlush;
 
     public MemoryFileStore(IOptions<MemoryOptions> options, TimeProvider time, ILoggerFactory? loggerFactory = null)
+        : this(options, time, options.Value.WatchForOutsideEdits ? MemoryFolderWatcher.Shared : null, loggerFactory)
+    {
+        if (options.Value.WatchForOutsideEdits && MemoryFolderWatcher.SharedUnavailableReason is { } reason)
+        {
+            Log.MemoryWatchUnavailable(_logger, reason);
+        }
+    }
+
+    // A watcher of its own (tests); null checks every file on every read.
+    internal MemoryFileStore(IOptions<MemoryOptions> options, TimeProvider time, MemoryFolderWatcher? watcher, ILoggerFactory? loggerFactory = null)
     {
         _time = time;
+        _watcher = watcher;
         _locks = new MemoryFileLock(options.Value.LockTimeout, time);
         _cache = new MemoryReadCache(time);
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hermes.Identity.Memory");
@@ -43,34 +55,43 @@ internal sealed class MemoryFileStore
     internal int CacheCapacity => _cache.Capacity;
 
     // Every prompt reads the sender's memory: a file unchanged since it was last read is not read again, and its
-    // entries are the cached read-only list itself, not a copy. A file read from disk (or first seen missing) has its
-    // folder swept of dead writers' temp files first.
+    // entries are the cached read-only list itself, not a copy. While the folder is watched and quiet, "unchanged" is
+    // known without a system call; otherwise the file's size and write time are checked. A file read from disk (or
+    // first seen missing) has its folder swept of dead writers' temp files first.
     public IReadOnlyList<string> Read(string path)
     {
+        if (_cache.TryGetWatched(path, out var known))
+        {
+            return known;
+        }
+
+        var folder = Path.GetDirectoryName(path)!;
+        // Watch first, look second: a change after this point moves the watch's generation.
+        var watched = _watcher?.Watch(folder);
         var info = new FileInfo(path);
         if (!info.Exists)
         {
-            if (_cache.WasAbsent(path, out var none))
+            if (_cache.WasAbsent(path, watched, out var none))
             {
                 return none;
             }
 
-            Sweep(Path.GetDirectoryName(path)!);
+            Sweep(folder);
             none = new CachedMemoryEntries([]);
-            _cache.SetAbsent(path, none);
+            _cache.SetAbsent(path, watched, none);
             return none;
         }
 
-        if (_cache.TryGet(path, info.Length, info.LastWriteTimeUtc, out var cached))
+        if (_cache.TryGet(path, info.Length, info.LastWriteTimeUtc, watched, out var cached))
         {
             return cached;
         }
 
-        Sweep(Path.GetDirectoryName(path)!);
+        Sweep(folder);
         // Stamp first, content second: if the file changes in between, the stamp is older than the content
-        // and the next read sees a different stamp and reads again.
+        // and the next read sees a different stamp (and the watch a change) and reads again.
         var entries = new CachedMemoryEntries([.. ReadEntries(path)]);
-        _cache.Set(path, info.Length, info.LastWriteTimeUtc, entries);
+        _cache.Set(path, info.Length, info.LastWriteTimeUtc, watched, entries);
         return entries;
     }
 
@@ -128,6 +149,7 @@ internal sealed class MemoryFileStore
             finally
             {
                 _cache.Remove(path);
+                _watcher?.Changed(directory); // other stores in this process (other hosts on the same root) see it now
             }
 
             return (entries, true);

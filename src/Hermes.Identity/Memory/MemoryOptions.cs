@@ -36,6 +36,28 @@ public sealed class MemoryOptions
     /// </summary>
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Whether memory folders are watched for edits made outside this host (another process, an editor, Hermes Agent's
+    /// memory tool). Default: true.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// True: on Linux each memory folder in use is watched with inotify (at most 1,024 folders per process, one
+    /// thread), and a turn whose memory is unchanged reads it from memory without a system call. An outside edit is in
+    /// the prompts of turns that begin once the kernel's notice has reached the watcher, normally well under a
+    /// millisecond after the edit; a turn that begins in between still shows the memory as it was. Where a watch cannot
+    /// see an edit (another machine writing to a network file system, a parent folder replaced), the file is checked
+    /// again at least once a second. Elsewhere (macOS, Windows), or where inotify is refused, it behaves as false; on
+    /// Linux that is logged once (event 606).
+    /// </para>
+    /// <para>
+    /// False: every turn checks the size and write time of each memory file it reads (one system call per file), so
+    /// an outside edit finished before a turn begins is always in that turn's prompt.
+    /// </para>
+    /// <para>Edits made through <see cref="IMemoryStore"/> in this process are seen by the next read either way.</para>
+    /// </remarks>
+    public bool WatchForOutsideEdits { get; set; } = true;
+
     internal int LimitOf(MemoryFile file) => file switch
     {
         MemoryFile.Notes => NotesLimit,

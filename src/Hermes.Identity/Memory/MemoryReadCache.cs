@@ -1,13 +1,19 @@
 namespace Hermes.Identity.Memory;
 
-// Parsed memory files, kept while their size and write time stay the same, so the prompt's memory read
-// is a stat rather than a read and a parse. A file written within RacyWindow of being cached is not
-// trusted later: two writes inside one tick of the file system's clock can leave the same stamp (git's
-// "racily clean" rule). "Now" is the injected TimeProvider's. At most Capacity files are kept; the one
-// used longest ago goes first, so strangers passing through cannot grow it.
+// Parsed memory files, kept while they are known unchanged, so the prompt's memory read is neither a read nor a
+// parse. Known two ways. Watched: the entry recorded its folder's watch generation before the file was read, and the
+// generation has not moved since, so the file is trusted without asking the file system, for at most RecheckAfter
+// (which bounds what a watch cannot see: another machine's write on a network file system, a folder swapped in above
+// the watch). Checked: the file still has the size and write time it had when read; a file written within
+// RacyWindow of being cached is not trusted that way, since two writes inside one tick of the file system's clock can
+// leave the same stamp (git's "racily clean" rule). "Now" is the injected TimeProvider's. At most Capacity files are
+// kept; the one used longest ago goes first, so strangers passing through cannot grow it.
 internal sealed class MemoryReadCache
 {
     public const int DefaultCapacity = 4_096;
+
+    /// <summary>How long a watched entry is trusted before its file is checked again.</summary>
+    public static readonly TimeSpan RecheckAfter = TimeSpan.FromSeconds(1);
 
     // Length of an entry that records "the file did not exist".
     private const long Absent = -1;
@@ -39,8 +45,32 @@ internal sealed class MemoryReadCache
         }
     }
 
-    /// <summary>The entries cached for <paramref name="path"/> if the file still has this size and write time.</summary>
-    public bool TryGet(string path, long length, DateTime lastWriteUtc, out CachedMemoryEntries entries)
+    /// <summary>The entries cached for <paramref name="path"/> if its folder's watch has seen no change since they were read or checked: no system call.</summary>
+    public bool TryGetWatched(string path, out CachedMemoryEntries entries)
+    {
+        lock (_sync)
+        {
+            if (_byPath.TryGetValue(path, out var node)
+                && node.Value.Watch is { } watch
+                && watch.Generation == node.Value.Generation
+                && _time.GetElapsedTime(node.Value.CheckedAt) < RecheckAfter)
+            {
+                watch.Used();
+                Touch(node);
+                entries = node.Value.Entries;
+                return true;
+            }
+        }
+
+        entries = CachedMemoryEntries.None;
+        return false;
+    }
+
+    /// <summary>
+    /// The entries cached for <paramref name="path"/> if the file still has this size and write time; the entry then
+    /// trusts <paramref name="watched"/> (taken before the file was checked) until the folder changes.
+    /// </summary>
+    public bool TryGet(string path, long length, DateTime lastWriteUtc, (MemoryFolderWatch Watch, int Generation)? watched, out CachedMemoryEntries entries)
     {
         lock (_sync)
         {
@@ -49,8 +79,7 @@ internal sealed class MemoryReadCache
                 && node.Value.LastWriteUtc == lastWriteUtc
                 && node.Value.LastWriteUtc < node.Value.CachedAtUtc - RacyWindow)
             {
-                _byUse.Remove(node);
-                _byUse.AddFirst(node);
+                Checked(node, watched);
                 entries = node.Value.Entries;
                 return true;
             }
@@ -60,13 +89,14 @@ internal sealed class MemoryReadCache
         return false;
     }
 
-    /// <summary>Whether <paramref name="path"/> was last seen missing, and the (empty) entries kept for it then.</summary>
-    public bool WasAbsent(string path, out CachedMemoryEntries entries)
+    /// <summary>Whether <paramref name="path"/> was last seen missing, and the (empty) entries kept for it then; the entry then trusts <paramref name="watched"/>.</summary>
+    public bool WasAbsent(string path, (MemoryFolderWatch Watch, int Generation)? watched, out CachedMemoryEntries entries)
     {
         lock (_sync)
         {
             if (_byPath.TryGetValue(path, out var node) && node.Value.Length == Absent)
             {
+                Checked(node, watched);
                 entries = node.Value.Entries;
                 return true;
             }
@@ -76,12 +106,13 @@ internal sealed class MemoryReadCache
         return false;
     }
 
-    /// <summary>Caches <paramref name="entries"/>, read from a file of this size and write time (stamp it before reading).</summary>
-    public void Set(string path, long length, DateTime lastWriteUtc, CachedMemoryEntries entries) =>
-        Put(new Entry(path, length, lastWriteUtc, _time.GetUtcNow().UtcDateTime, entries));
+    /// <summary>Caches <paramref name="entries"/>, read from a file of this size and write time (stamp it and take <paramref name="watched"/> before reading).</summary>
+    public void Set(string path, long length, DateTime lastWriteUtc, (MemoryFolderWatch Watch, int Generation)? watched, CachedMemoryEntries entries) =>
+        Put(new Entry(path, length, lastWriteUtc, _time.GetUtcNow().UtcDateTime, entries) { Watch = watched?.Watch, Generation = watched?.Generation ?? 0, CheckedAt = _time.GetTimestamp() });
 
-    /// <summary>Records that <paramref name="path"/> does not exist.</summary>
-    public void SetAbsent(string path, CachedMemoryEntries empty) => Put(new Entry(path, Absent, default, default, empty));
+    /// <summary>Records that <paramref name="path"/> does not exist (take <paramref name="watched"/> before looking).</summary>
+    public void SetAbsent(string path, (MemoryFolderWatch Watch, int Generation)? watched, CachedMemoryEntries empty) =>
+        Put(new Entry(path, Absent, default, default, empty) { Watch = watched?.Watch, Generation = watched?.Generation ?? 0, CheckedAt = _time.GetTimestamp() });
 
     public void Remove(string path)
     {
@@ -91,6 +122,25 @@ internal sealed class MemoryReadCache
             {
                 _byUse.Remove(node);
             }
+        }
+    }
+
+    // Under _sync.
+    private void Checked(LinkedListNode<Entry> node, (MemoryFolderWatch Watch, int Generation)? watched)
+    {
+        node.Value.Watch = watched?.Watch;
+        node.Value.Generation = watched?.Generation ?? 0;
+        node.Value.CheckedAt = _time.GetTimestamp();
+        Touch(node);
+    }
+
+    // Under _sync.
+    private void Touch(LinkedListNode<Entry> node)
+    {
+        if (node != _byUse.First)
+        {
+            _byUse.Remove(node);
+            _byUse.AddFirst(node);
         }
     }
 
@@ -113,5 +163,12 @@ internal sealed class MemoryReadCache
         }
     }
 
-    private sealed record Entry(string Path, long Length, DateTime LastWriteUtc, DateTime CachedAtUtc, CachedMemoryEntries Entries);
+    private sealed record Entry(string Path, long Length, DateTime LastWriteUtc, DateTime CachedAtUtc, CachedMemoryEntries Entries)
+    {
+        public MemoryFolderWatch? Watch { get; set; }
+
+        public int Generation { get; set; }
+
+        public long CheckedAt { get; set; }
+    }
 }

@@ -5,17 +5,20 @@ using static Hermes.Identity.Tests.Memory.MemoryTestRoot;
 
 namespace Hermes.Identity.Tests.Memory;
 
-// Prompts read memory on every request, so parsed files are cached by size and write time. A change made
-// outside the store (an editor, another process) must still be seen, even one that keeps the size.
+// Prompts read memory on every request, so parsed files are cached. With WatchForOutsideEdits = false, a cached file
+// is checked by size and write time on every read: a change made outside the store (an editor, another process) must
+// be seen by the very next read, even one that keeps the size. (The watched default: MemoryFolderWatchTests.)
 public sealed class MemoryReadCacheTests
 {
+    private static void Checked(MemoryOptions options) => options.WatchForOutsideEdits = false;
+
     private static async Task<IReadOnlyList<string>> NotesOf(MemoryTestRoot data, string userId)
         => await data.AsAsync(userId, async m => (await m.ReadAsync(Ct)).Notes);
 
     [Fact]
     public async Task An_edit_from_outside_that_keeps_the_size_is_seen_on_the_next_read()
     {
-        await using var data = Create();
+        await using var data = Create(Checked);
         await data.AddAsync(Mei, MemoryFile.Notes, "likes tea");
         var path = data.NotesPath("mei");
         File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddHours(-1)); // old enough to be trusted from the cache
@@ -32,7 +35,7 @@ public sealed class MemoryReadCacheTests
         // The host's clock stands still at the moment of the write, so "cached right after the write" holds
         // however slowly this machine runs the next read (on the machine clock a busy machine can take 100 ms).
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var data = Create(services: s => s.AddSingleton<TimeProvider>(clock));
+        await using var data = Create(Checked, services: s => s.AddSingleton<TimeProvider>(clock));
         await data.AddAsync(Mei, MemoryFile.Notes, "likes tea");
         var path = data.NotesPath("mei");
         // A stamp no older than the moment it is cached, however long this machine takes between two steps: as if the
@@ -51,7 +54,7 @@ public sealed class MemoryReadCacheTests
     {
         // The block keeps each unchanged file's rendered section with the cached entries: an edit from another process
         // (here, as Hermes's memory tool writes: a new file renamed over the old) must still reach the next turn's block.
-        await using var data = Create();
+        await using var data = Create(Checked);
         await data.AddAsync(Mei, MemoryFile.Notes, "likes tea");
         var path = data.NotesPath("mei");
         File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddHours(-1));
@@ -100,7 +103,7 @@ public sealed class MemoryReadCacheTests
     [Fact]
     public async Task A_deleted_file_reads_as_empty()
     {
-        await using var data = Create();
+        await using var data = Create(Checked);
         await data.AddAsync(Mei, MemoryFile.Notes, "likes tea");
         File.SetLastWriteTimeUtc(data.NotesPath("mei"), DateTime.UtcNow.AddHours(-1));
         Assert.Equal(["likes tea"], await NotesOf(data, Mei));
@@ -114,7 +117,7 @@ public sealed class MemoryReadCacheTests
     public async Task The_cache_trusts_a_file_by_the_injected_clock()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
-        await using var data = Create(services: s => s.AddSingleton<TimeProvider>(clock));
+        await using var data = Create(Checked, services: s => s.AddSingleton<TimeProvider>(clock));
         await data.AddAsync(Mei, MemoryFile.Notes, "likes tea");
         var path = data.NotesPath("mei");
         var stamp = DateTime.UtcNow.AddMinutes(-10); // ten minutes old by the machine clock: trusted by it
