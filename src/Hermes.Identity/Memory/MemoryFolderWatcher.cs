@@ -30,6 +30,7 @@ internal sealed class MemoryFolderWatcher : IDisposable
     private readonly Thread _thread;
     private volatile bool _stopping;
     private string? _failure;
+    private long _noRoomUntilMs;
 
     private MemoryFolderWatcher(int fd, int wakeFd, int capacity)
     {
@@ -232,9 +233,15 @@ internal sealed class MemoryFolderWatcher : IDisposable
         return watch;
     }
 
-    // Under _sync: gives up the watch used longest ago, if it has been idle long enough.
+    // Under _sync: gives up the watch used longest ago, if it has been idle long enough. Finding none, it does not look
+    // again for a second, so a host with more busy folders than watches pays the scan once a second, not on every read.
     private bool MakeRoom(long now)
     {
+        if (now < _noRoomUntilMs)
+        {
+            return false;
+        }
+
         MemoryFolderWatch? oldest = null;
         foreach (var watch in _byDescriptor.Values)
         {
@@ -246,6 +253,7 @@ internal sealed class MemoryFolderWatcher : IDisposable
 
         if (oldest is null || now - oldest.LastUsedMs < IdleBeforeEvictionMs)
         {
+            _noRoomUntilMs = now + ConfirmEveryMs;
             return false;
         }
 
