@@ -30,7 +30,6 @@ internal static partial class Inotify
     public const short PollIn = 0x1;
     public const int EIntr = 4;
     public const int ENoEnt = 2;
-    public const int ENotDir = 20;
 
     // struct inotify_event: int wd; uint32 mask, cookie, len; char name[len].
     public const int EventHeaderSize = 16;

@@ -183,7 +183,7 @@ internal sealed class MemoryFolderWatcher : IDisposable
         }
     }
 
-    // Under _sync. Missing: the path does not exist or is not a folder (a parent may cover it).
+    // Under _sync. Missing: the path does not exist (a parent may cover it).
     private MemoryFolderWatch? TryWatch(string path, long now, out bool missing)
     {
         missing = false;
@@ -202,7 +202,9 @@ internal sealed class MemoryFolderWatcher : IDisposable
         if (descriptor < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            missing = errno is Inotify.ENoEnt or Inotify.ENotDir;
+            // Only a path that does not exist is covered by a parent: a symbolic link (refused by IN_DONT_FOLLOW, so the
+            // watch could not see inside it) or a file in the way leaves the folder to file checks.
+            missing = errno == Inotify.ENoEnt;
             if (known is not null)
             {
                 End(known, removeFromKernel: true);

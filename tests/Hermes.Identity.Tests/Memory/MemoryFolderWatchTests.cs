@@ -212,4 +212,26 @@ public sealed class MemoryFolderWatchTests
         Assert.Equal(["works nights"], store.Read(path)); // at once: no notice to wait for, the file is checked
         Assert.Null(watcher.Watch(folder.Path));
     }
+
+    [Fact]
+    public async Task A_memory_folder_that_is_a_symbolic_link_is_never_trusted_from_a_parents_watch()
+    {
+        // A parent's watch sees nothing inside a linked folder: such a folder is checked on every read instead.
+        RequireLinux();
+        using var folder = new TempDirectory("watch");
+        var target = Directory.CreateDirectory(Path.Combine(folder.Path, "elsewhere")).FullName;
+        var memories = Directory.CreateDirectory(Path.Combine(folder.Path, "memories")).FullName;
+        var linked = Path.Combine(memories, "mei");
+        Directory.CreateSymbolicLink(linked, target);
+        var path = Path.Combine(linked, "MEMORY.md");
+        await File.WriteAllTextAsync(path, "likes tea", Ct);
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddHours(-1));
+        using var watcher = MemoryFolderWatcher.Start();
+        var store = new MemoryFileStore(Options.Create(new MemoryOptions()), TimeProvider.System, watcher);
+
+        Assert.Null(watcher.Watch(linked));
+        Assert.Equal(["likes tea"], store.Read(path));
+        await File.WriteAllTextAsync(Path.Combine(target, "MEMORY.md"), "works nights", Ct);
+        Assert.Equal(["works nights"], store.Read(path)); // at once: checked, not trusted
+    }
 }
