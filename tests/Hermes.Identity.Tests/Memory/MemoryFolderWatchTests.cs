@@ -15,12 +15,15 @@ public sealed class MemoryFolderWatchTests
         => (await data.ReadAsync(userId)).Notes;
 
     // Reads until the notes are the expected ones: the watcher's notice arrives on its own thread.
-    private static async Task SeenAsync(MemoryTestRoot data, string userId, IReadOnlyList<string> expected)
+    private static Task SeenAsync(MemoryTestRoot data, string userId, IReadOnlyList<string> expected) =>
+        UntilAsync(async () => (await NotesOf(data, userId)).SequenceEqual(expected), $"The notes never became [{string.Join(", ", expected)}].");
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, string never)
     {
         var deadline = DateTime.UtcNow + HangGuard.Timeout;
-        while (!(await NotesOf(data, userId)).SequenceEqual(expected))
+        while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"The notes never became [{string.Join(", ", expected)}].");
+            Assert.True(DateTime.UtcNow < deadline, never);
             await Task.Delay(5, Ct);
         }
     }
@@ -112,12 +115,9 @@ public sealed class MemoryFolderWatchTests
         await File.WriteAllTextAsync(path + ".outside", "likes tee\n§\nworks nights", Ct); // as Hermes's memory tool writes
         File.Move(path + ".outside", path, overwrite: true);
 
-        var deadline = DateTime.UtcNow + HangGuard.Timeout;
-        while (!(await data.AsAsync(Mei, _ => prompt.RenderAsync(Ct))).Contains("likes tee\n§\nworks nights", StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The renamed file never reached the identity block.");
-            await Task.Delay(5, Ct);
-        }
+        await UntilAsync(
+            async () => (await data.AsAsync(Mei, _ => prompt.RenderAsync(Ct))).Contains("likes tee\n§\nworks nights", StringComparison.Ordinal),
+            "The renamed file never reached the identity block.");
 
         Assert.DoesNotContain("likes tea", await data.AsAsync(Mei, _ => prompt.RenderAsync(Ct)), StringComparison.Ordinal);
     }
@@ -156,12 +156,7 @@ public sealed class MemoryFolderWatchTests
         Assert.Equal(2, watcher.Count);
 
         Directory.Delete(a);
-        var deadline = DateTime.UtcNow + HangGuard.Timeout;
-        while (watcher.Count != 1)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The deleted folder's watch was never given back.");
-            await Task.Delay(5, Ct);
-        }
+        await UntilAsync(() => Task.FromResult(watcher.Count == 1), "The deleted folder's watch was never given back.");
 
         var watched = watcher.Watch(c);
         Assert.NotNull(watched);
@@ -182,12 +177,7 @@ public sealed class MemoryFolderWatchTests
         Assert.Equal(folder.Path, covered!.Value.Watch.Folder); // neither mei nor memories exists yet
         Directory.CreateDirectory(mei);
 
-        var deadline = DateTime.UtcNow + HangGuard.Timeout;
-        while (covered.Value.Watch.Generation == covered.Value.Generation)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "Making the folder never reached the parent's watch.");
-            await Task.Delay(5, Ct);
-        }
+        await UntilAsync(() => Task.FromResult(covered.Value.Watch.Generation != covered.Value.Generation), "Making the folder never reached the parent's watch.");
 
         Assert.Equal(mei, watcher.Watch(mei)!.Value.Watch.Folder);
         Assert.Null(watcher.Watch(Path.Combine(folder.Path, "no", "such", "folder", "here"))); // nothing within two parents
