@@ -10,7 +10,10 @@ namespace Hermes.Identity.Benchmarks;
 /// own function loop, five tools) with and without <c>UseHermesIsolation()</c>, each run inside a real turn.
 /// Per request: Run_hermes - Run_plain. Per tool call: ((ToolCalls_hermes - ToolCalls_plain) - per request) / CallsPerRun.
 /// The per-request figure includes the Microsoft.Extensions.AI adapter underneath (identity block with the sender's
-/// memory, the tool offer): AdapterBenchmarks measures that part alone.
+/// memory, the tool offer): AdapterBenchmarks measures that part alone. The _meai methods run the same agent over a
+/// chat client that has that layer already (<c>ChatClientBuilder.UseHermesIsolation()</c>) and no agent-level wrapper,
+/// so the agent-level wrapper's own cost (session stamp, run options, gated tools) is, per run, Run_hermes - Run_meai,
+/// and per tool call ((ToolCalls_hermes - ToolCalls_meai) - (Run_hermes - Run_meai)) / CallsPerRun.
 /// </summary>
 [MemoryDiagnoser]
 public class AgentFrameworkBenchmarks
@@ -48,6 +51,12 @@ public class AgentFrameworkBenchmarks
         File.WriteAllText(Path.Combine(_root, "identities.yaml"), Yaml);
         var services = new ServiceCollection();
         services.AddHermesIsolation(o => o.Root = _root);
+        if (Environment.GetEnvironmentVariable("HERMES_BENCH_NO_MEMORY") == "1")
+        {
+            // No memory in the identity block (no file checks): the adapter's own cost stands out of the noise on a busy machine.
+            Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.RemoveAll<Hermes.Identity.Memory.IMemoryStore>(services);
+        }
+
         _services = services.BuildServiceProvider();
         _turns = _services.GetRequiredService<ITurnScopeFactory>();
         _mei = _services.GetRequiredService<IIdentityResolver>().ResolveAsync(new SenderEnvelope("telegram", "5550001")).AsTask().GetAwaiter().GetResult();
@@ -122,6 +131,13 @@ public class AgentFrameworkBenchmarks
     {
         await using var turn = _turns.BeginTurn(_mei);
         return await _hermes.RunAsync("call");
+    }
+
+    [Benchmark]
+    public async Task<AgentResponse> ToolCalls_meai()
+    {
+        await using var turn = _turns.BeginTurn(_mei);
+        return await _meai.RunAsync("call");
     }
 
     // Answers at once: "hello" gets text; "call" gets CallsPerRun calls to read_file, then text once results are in.
