@@ -10,7 +10,10 @@ namespace Hermes.Identity.Benchmarks;
 /// own function loop, five tools) with and without <c>UseHermesIsolation()</c>, each run inside a real turn.
 /// Per request: Run_hermes - Run_plain. Per tool call: ((ToolCalls_hermes - ToolCalls_plain) - per request) / CallsPerRun.
 /// The per-request figure includes the Microsoft.Extensions.AI adapter underneath (identity block with the sender's
-/// memory, the tool offer): AdapterBenchmarks measures that part alone.
+/// memory, the tool offer): AdapterBenchmarks measures that part alone. The _meai methods run the same agent over a
+/// chat client that has that layer already (<c>ChatClientBuilder.UseHermesIsolation()</c>) and no agent-level wrapper,
+/// so the agent-level wrapper's own cost (session stamp, run options, gated tools) is, per run, Run_hermes - Run_meai,
+/// and per tool call ((ToolCalls_hermes - ToolCalls_meai) - (Run_hermes - Run_meai)) / CallsPerRun.
 /// </summary>
 [MemoryDiagnoser]
 public class AgentFrameworkBenchmarks
@@ -38,6 +41,7 @@ public class AgentFrameworkBenchmarks
     private IdentityResolution _mei = null!;
     private AIAgent _plain = null!;
     private AIAgent _hermes = null!;
+    private AIAgent _meai = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -47,12 +51,19 @@ public class AgentFrameworkBenchmarks
         File.WriteAllText(Path.Combine(_root, "identities.yaml"), Yaml);
         var services = new ServiceCollection();
         services.AddHermesIsolation(o => o.Root = _root);
+        if (Environment.GetEnvironmentVariable("HERMES_BENCH_NO_MEMORY") == "1")
+        {
+            // No memory in the identity block (no file checks): the adapter's own cost stands out of the noise on a busy machine.
+            Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.RemoveAll<Hermes.Identity.Memory.IMemoryStore>(services);
+        }
+
         _services = services.BuildServiceProvider();
         _turns = _services.GetRequiredService<ITurnScopeFactory>();
         _mei = _services.GetRequiredService<IIdentityResolver>().ResolveAsync(new SenderEnvelope("telegram", "5550001")).AsTask().GetAwaiter().GetResult();
 
         _plain = Agent();
         _hermes = Agent().AsBuilder().UseHermesIsolation().Build(_services);
+        _meai = Agent(new ChatClientBuilder(new ScriptedModel()).UseHermesIsolation().UseFunctionInvocation().Build(_services));
 
         // Both agents must do the same work: the calls run and are allowed.
         var check = ToolCalls_hermes().GetAwaiter().GetResult();
@@ -62,7 +73,7 @@ public class AgentFrameworkBenchmarks
         }
     }
 
-    private static ChatClientAgent Agent() => new(new ScriptedModel(), new ChatClientAgentOptions
+    private static ChatClientAgent Agent(IChatClient? model = null) => new(model ?? new ScriptedModel(), new ChatClientAgentOptions
     {
         DisableApprovalResponseBinding = true,
         ChatOptions = new ChatOptions
@@ -99,6 +110,15 @@ public class AgentFrameworkBenchmarks
         return await _hermes.RunAsync("hello");
     }
 
+    // The same agent over a chat client with the Microsoft.Extensions.AI layer already in it, without the agent-level
+    // wrapper: Run_hermes - Run_meai is the wrapper's own cost per run.
+    [Benchmark]
+    public async Task<AgentResponse> Run_meai()
+    {
+        await using var turn = _turns.BeginTurn(_mei);
+        return await _meai.RunAsync("hello");
+    }
+
     [Benchmark]
     public async Task<AgentResponse> ToolCalls_plain()
     {
@@ -111,6 +131,13 @@ public class AgentFrameworkBenchmarks
     {
         await using var turn = _turns.BeginTurn(_mei);
         return await _hermes.RunAsync("call");
+    }
+
+    [Benchmark]
+    public async Task<AgentResponse> ToolCalls_meai()
+    {
+        await using var turn = _turns.BeginTurn(_mei);
+        return await _meai.RunAsync("call");
     }
 
     // Answers at once: "hello" gets text; "call" gets CallsPerRun calls to read_file, then text once results are in.

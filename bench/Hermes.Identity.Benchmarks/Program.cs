@@ -23,4 +23,12 @@ if (args is ["probe", var method, ..])
     return;
 }
 
+// `-- alternate <rounds> <batch> Class.MethodA Class.MethodB ...` runs the methods in turns and prints each one's fastest
+// batch (AlternatingTimer.cs): a cross-check of a difference on a busy machine.
+if (args is ["alternate", var rounds, var batch, ..])
+{
+    await AlternatingTimer.RunAsync(args[3..], int.Parse(rounds, System.Globalization.CultureInfo.InvariantCulture), int.Parse(batch, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

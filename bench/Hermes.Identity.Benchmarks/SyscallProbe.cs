@@ -1,18 +1,24 @@
 namespace Hermes.Identity.Benchmarks;
 
 /// <summary>
-/// Runs one AdapterBenchmarks method in a loop between two stats of marker paths, so that strace shows which system
-/// calls one turn makes (on the project's VM every system call costs about 3 µs, so they dominate a turn).
+/// Runs one benchmark method in a loop between two stats of marker paths, so that strace shows which system calls one
+/// turn makes (on the project's VM every system call costs about 3 µs, so they dominate a turn). The method is an
+/// AdapterBenchmarks method by name, or <c>Class.Method</c> for another benchmark class with Setup and Cleanup.
 /// </summary>
 internal static class SyscallProbe
 {
     public static async Task RunAsync(string method, int count)
     {
-        var bench = new AdapterBenchmarks();
-        bench.Setup();
+        var dot = method.IndexOf('.', StringComparison.Ordinal);
+        var type = dot < 0
+            ? typeof(AdapterBenchmarks)
+            : typeof(SyscallProbe).Assembly.GetType(typeof(SyscallProbe).Namespace + "." + method[..dot]) ?? throw new ArgumentException($"No benchmark class {method[..dot]}.");
+        var name = dot < 0 ? method : method[(dot + 1)..];
+        var bench = Activator.CreateInstance(type)!;
+        type.GetMethod("Setup")!.Invoke(bench, null);
         try
         {
-            var run = typeof(AdapterBenchmarks).GetMethod(method) ?? throw new ArgumentException($"AdapterBenchmarks has no method {method}.");
+            var run = type.GetMethod(name) ?? throw new ArgumentException($"{type.Name} has no method {name}.");
             for (var i = 0; i < 20_000; i++)
             {
                 await (Task)run.Invoke(bench, null)!;
@@ -28,7 +34,7 @@ internal static class SyscallProbe
         }
         finally
         {
-            bench.Cleanup();
+            type.GetMethod("Cleanup")!.Invoke(bench, null);
         }
     }
 }

@@ -14,6 +14,8 @@ namespace Hermes.Identity.SemanticKernel.Chat;
 // a turn no function is offered. Calls themselves are judged by HermesFunctionFilter, not here.
 internal sealed class HermesChatCompletionService(IChatCompletionService inner, ToolGate gate, ILogger logger) : IChatCompletionService
 {
+    private readonly FunctionOffer _offer = new(gate);
+
     public IReadOnlyDictionary<string, object?> Attributes => inner.Attributes;
 
     public async Task<IReadOnlyList<ChatMessageContent>> GetChatMessageContentsAsync(
@@ -52,7 +54,7 @@ internal sealed class HermesChatCompletionService(IChatCompletionService inner, 
     private async ValueTask<(ChatHistory Working, PromptExecutionSettings? Settings, int Added)> PrepareAsync(
         ChatHistory chatHistory, PromptExecutionSettings? executionSettings, Kernel? kernel, CancellationToken cancellationToken)
     {
-        var settings = await FunctionOffer.FilterAsync(gate, executionSettings, chatHistory, kernel, cancellationToken).ConfigureAwait(false);
+        var settings = await _offer.FilterAsync(executionSettings, chatHistory, kernel, cancellationToken).ConfigureAwait(false);
         if (gate.CurrentTurn is null)
         {
             Log.RequestOutsideTurn(logger);
