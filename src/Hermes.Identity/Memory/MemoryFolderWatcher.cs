@@ -11,10 +11,15 @@ namespace Hermes.Identity.Memory;
 // idle a minute, otherwise the new folder goes unwatched (its files are checked on every read, as without a watcher).
 // A folder that does not exist yet is covered by the nearest of its two parents that does, so a new person's first
 // memory write is noticed too. Paths are confirmed to still name the watched folder at most once a second (one
-// inotify_add_watch), which bounds how long a folder swapped in above a watch (a parent renamed) can go unseen.
+// inotify_add_watch), and every watch's generation moves at least once every RecheckEvery (1 s), so every cached file
+// is checked again that often: this bounds what a watch cannot see (another machine's write on a network file system,
+// a write through mmap, a folder swapped in above the watch). Reads never look at a clock.
 internal sealed class MemoryFolderWatcher : IDisposable
 {
     public const int DefaultCapacity = 1_024;
+
+    /// <summary>How often every watch is marked changed, so that each cached file is checked again at least that often.</summary>
+    public static readonly TimeSpan DefaultRecheckEvery = TimeSpan.FromSeconds(1);
 
     private const long IdleBeforeEvictionMs = 60_000;
     private const long ConfirmEveryMs = 1_000;
@@ -31,12 +36,14 @@ internal sealed class MemoryFolderWatcher : IDisposable
     private volatile bool _stopping;
     private string? _failure;
     private long _noRoomUntilMs;
+    private long _rechecks;
 
-    private MemoryFolderWatcher(int fd, int wakeFd, int capacity)
+    private MemoryFolderWatcher(int fd, int wakeFd, int capacity, TimeSpan recheckEvery)
     {
         _fd = fd;
         _wakeFd = wakeFd;
         Capacity = capacity;
+        RecheckEvery = recheckEvery;
         _thread = new Thread(ReadNotices) { IsBackground = true, Name = "Hermes memory watch" };
         _thread.Start();
     }
@@ -48,6 +55,11 @@ internal sealed class MemoryFolderWatcher : IDisposable
     public static string? SharedUnavailableReason => s_shared.Value.Reason;
 
     public int Capacity { get; }
+
+    public TimeSpan RecheckEvery { get; }
+
+    /// <summary>How many times every watch has been marked changed for the periodic recheck.</summary>
+    public long Rechecks => Interlocked.Read(ref _rechecks);
 
     public int Count
     {
@@ -65,9 +77,11 @@ internal sealed class MemoryFolderWatcher : IDisposable
 
     /// <summary>Starts a watcher with its own inotify instance and thread (tests; hosts share <see cref="Shared"/>).</summary>
     /// <exception cref="IOException">inotify could not be started; <see cref="Exception.HResult"/> is the errno.</exception>
-    public static MemoryFolderWatcher Start(int capacity = DefaultCapacity)
+    public static MemoryFolderWatcher Start(int capacity = DefaultCapacity, TimeSpan? recheckEvery = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        var recheck = recheckEvery ?? DefaultRecheckEvery;
+        ArgumentOutOfRangeException.ThrowIfLessThan(recheck, TimeSpan.FromMilliseconds(1));
         var fd = Inotify.Init(Inotify.CloseOnExec);
         if (fd < 0)
         {
@@ -83,7 +97,7 @@ internal sealed class MemoryFolderWatcher : IDisposable
             throw new IOException($"eventfd could not be created: {Marshal.GetPInvokeErrorMessage(errno)}.", errno);
         }
 
-        return new MemoryFolderWatcher(fd, wake, capacity);
+        return new MemoryFolderWatcher(fd, wake, capacity, recheck);
     }
 
     /// <summary>
@@ -289,13 +303,22 @@ internal sealed class MemoryFolderWatcher : IDisposable
     {
         var buffer = new byte[16 * 1024];
         var fds = stackalloc Inotify.PollFd[2];
+        var recheckMs = (long)RecheckEvery.TotalMilliseconds;
+        var nextRecheck = Environment.TickCount64 + recheckMs;
         try
         {
             while (!_stopping)
             {
+                var now = Environment.TickCount64;
+                if (now >= nextRecheck)
+                {
+                    Recheck();
+                    nextRecheck = now + recheckMs;
+                }
+
                 fds[0] = new Inotify.PollFd { Fd = _fd, Events = Inotify.PollIn };
                 fds[1] = new Inotify.PollFd { Fd = _wakeFd, Events = Inotify.PollIn };
-                if (Inotify.Poll(fds, 2, -1) < 0)
+                if (Inotify.Poll(fds, 2, (int)Math.Clamp(nextRecheck - now, 1, int.MaxValue)) < 0)
                 {
                     var errno = Marshal.GetLastPInvokeError();
                     if (errno == Inotify.EIntr)
@@ -362,10 +385,7 @@ internal sealed class MemoryFolderWatcher : IDisposable
 
                 if ((mask & Inotify.QueueOverflow) != 0)
                 {
-                    foreach (var watch in _byDescriptor.Values)
-                    {
-                        watch.Changed(); // notices were lost: every folder may have changed
-                    }
+                    ChangeAll(); // notices were lost: every folder may have changed
                 }
                 else if (_byDescriptor.TryGetValue(descriptor, out var watch))
                 {
@@ -380,6 +400,24 @@ internal sealed class MemoryFolderWatcher : IDisposable
                     }
                 }
             }
+        }
+    }
+
+    private void Recheck()
+    {
+        lock (_sync)
+        {
+            ChangeAll();
+            _rechecks++;
+        }
+    }
+
+    // Under _sync: marks every watch changed, so each cached file is checked again by its next read.
+    private void ChangeAll()
+    {
+        foreach (var watch in _byDescriptor.Values)
+        {
+            watch.Changed();
         }
     }
 

@@ -2,18 +2,15 @@ namespace Hermes.Identity.Memory;
 
 // Parsed memory files, kept while they are known unchanged, so the prompt's memory read is neither a read nor a
 // parse. Known two ways. Watched: the entry recorded its folder's watch generation before the file was read, and the
-// generation has not moved since, so the file is trusted without asking the file system, for at most RecheckAfter
-// (which bounds what a watch cannot see: another machine's write on a network file system, a folder swapped in above
-// the watch). Checked: the file still has the size and write time it had when read; a file written within
+// generation has not moved since, so the file is trusted without asking the file system or the clock (the watcher
+// moves every generation at least once a second, which bounds what a watch cannot see: another machine's write on a
+// network file system, a folder swapped in above the watch). Checked: the file still has the size and write time it had when read; a file written within
 // RacyWindow of being cached is not trusted that way, since two writes inside one tick of the file system's clock can
 // leave the same stamp (git's "racily clean" rule). "Now" is the injected TimeProvider's. At most Capacity files are
 // kept; the one used longest ago goes first, so strangers passing through cannot grow it.
 internal sealed class MemoryReadCache
 {
     public const int DefaultCapacity = 4_096;
-
-    /// <summary>How long a watched entry is trusted before its file is checked again.</summary>
-    public static readonly TimeSpan RecheckAfter = TimeSpan.FromSeconds(1);
 
     // Length of an entry that records "the file did not exist".
     private const long Absent = -1;
@@ -52,10 +49,8 @@ internal sealed class MemoryReadCache
         {
             if (_byPath.TryGetValue(path, out var node)
                 && node.Value.Watch is { } watch
-                && watch.Generation == node.Value.Generation
-                && _time.GetElapsedTime(node.Value.CheckedAt) < RecheckAfter)
+                && watch.Generation == node.Value.Generation)
             {
-                watch.Used();
                 Touch(node);
                 entries = node.Value.Entries;
                 return true;
@@ -108,11 +103,11 @@ internal sealed class MemoryReadCache
 
     /// <summary>Caches <paramref name="entries"/>, read from a file of this size and write time (stamp it and take <paramref name="watched"/> before reading).</summary>
     public void Set(string path, long length, DateTime lastWriteUtc, (MemoryFolderWatch Watch, int Generation)? watched, CachedMemoryEntries entries) =>
-        Put(new Entry(path, length, lastWriteUtc, _time.GetUtcNow().UtcDateTime, entries) { Watch = watched?.Watch, Generation = watched?.Generation ?? 0, CheckedAt = _time.GetTimestamp() });
+        Put(new Entry(path, length, lastWriteUtc, _time.GetUtcNow().UtcDateTime, entries) { Watch = watched?.Watch, Generation = watched?.Generation ?? 0 });
 
     /// <summary>Records that <paramref name="path"/> does not exist (take <paramref name="watched"/> before looking).</summary>
     public void SetAbsent(string path, (MemoryFolderWatch Watch, int Generation)? watched, CachedMemoryEntries empty) =>
-        Put(new Entry(path, Absent, default, default, empty) { Watch = watched?.Watch, Generation = watched?.Generation ?? 0, CheckedAt = _time.GetTimestamp() });
+        Put(new Entry(path, Absent, default, default, empty) { Watch = watched?.Watch, Generation = watched?.Generation ?? 0 });
 
     public void Remove(string path)
     {
@@ -130,7 +125,6 @@ internal sealed class MemoryReadCache
     {
         node.Value.Watch = watched?.Watch;
         node.Value.Generation = watched?.Generation ?? 0;
-        node.Value.CheckedAt = _time.GetTimestamp();
         Touch(node);
     }
 
@@ -168,7 +162,5 @@ internal sealed class MemoryReadCache
         public MemoryFolderWatch? Watch { get; set; }
 
         public int Generation { get; set; }
-
-        public long CheckedAt { get; set; }
     }
 }

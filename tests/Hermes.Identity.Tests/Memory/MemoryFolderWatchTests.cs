@@ -1,7 +1,6 @@
 using Hermes.Identity.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using static Hermes.Identity.Tests.Memory.MemoryTestRoot;
 
 namespace Hermes.Identity.Tests.Memory;
@@ -52,23 +51,48 @@ public sealed class MemoryFolderWatchTests
     }
 
     [Fact]
-    public async Task A_quiet_folder_is_trusted_without_asking_the_file_system_and_checked_again_after_a_second()
+    public async Task A_quiet_folder_is_trusted_without_asking_the_file_system()
     {
         RequireLinux();
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var data = Create(services: s => s.AddSingleton<TimeProvider>(clock));
-        await data.AddAsync(Mei, MemoryFile.Notes, "likes tea");
-        Assert.Equal(["likes tea"], await NotesOf(data, Mei));
+        using var folder = new TempDirectory("watch");
+        var (path, swap) = SwappableMemory(folder);
+        using var watcher = MemoryFolderWatcher.Start(recheckEvery: TimeSpan.FromHours(1));
+        var store = new MemoryFileStore(Options.Create(new MemoryOptions()), TimeProvider.System, watcher);
+        Assert.Equal(["likes tea"], store.Read(path));
 
-        // A folder swapped in above the watched one: the watch follows the old folder and receives no notice at all.
-        var memories = Path.Combine(data.Root, "memories");
-        Directory.Move(memories, memories + "-old");
-        Directory.CreateDirectory(Path.Combine(memories, "mei"));
-        await File.WriteAllTextAsync(data.NotesPath("mei"), "works nights\n§\nlikes coffee", Ct);
+        await swap(); // a folder swapped in above the watched one: the watch follows the old folder, no notice at all
+        Assert.Equal(["likes tea"], store.Read(path)); // trusted: nothing asked the file system
+        Assert.Equal(["likes tea"], store.Read(path));
+    }
 
-        Assert.Equal(["likes tea"], await NotesOf(data, Mei)); // no system call asked: the watch is quiet
-        clock.Advance(MemoryReadCache.RecheckAfter);
-        Assert.Equal(["works nights", "likes coffee"], await NotesOf(data, Mei)); // checked again by the host's clock
+    [Fact]
+    public async Task What_a_watch_cannot_see_is_seen_once_the_watcher_rechecks()
+    {
+        RequireLinux();
+        using var folder = new TempDirectory("watch");
+        var (path, swap) = SwappableMemory(folder);
+        using var watcher = MemoryFolderWatcher.Start(recheckEvery: TimeSpan.FromMilliseconds(20)); // the default is 1 s
+        var store = new MemoryFileStore(Options.Create(new MemoryOptions()), TimeProvider.System, watcher);
+        Assert.Equal(["likes tea"], store.Read(path));
+
+        await swap();
+        await UntilAsync(() => Task.FromResult(store.Read(path).SequenceEqual(["works nights", "likes coffee"])), "The swapped-in file was never read.");
+        Assert.True(watcher.Rechecks > 0);
+    }
+
+    // <folder>/memories/mei/MEMORY.md holding "likes tea", and a swap that renames memories/ away and makes a new
+    // memories/mei/MEMORY.md in its place.
+    private static (string Path, Func<Task> Swap) SwappableMemory(TempDirectory folder)
+    {
+        var memories = Path.Combine(folder.Path, "memories");
+        var path = Path.Combine(Directory.CreateDirectory(Path.Combine(memories, "mei")).FullName, "MEMORY.md");
+        File.WriteAllText(path, "likes tea");
+        return (path, async () =>
+        {
+            Directory.Move(memories, memories + "-old");
+            Directory.CreateDirectory(Path.Combine(memories, "mei"));
+            await File.WriteAllTextAsync(path, "works nights\n§\nlikes coffee", Ct);
+        });
     }
 
     [Fact]
