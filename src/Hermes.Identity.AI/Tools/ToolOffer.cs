@@ -23,7 +23,8 @@ internal sealed class ToolOffer(ToolGate policy, ToolCallGate gate)
         {
             var tool = tools[i];
             var visibility = await policy.GetVisibilityAsync(tool.Name, cancellationToken).ConfigureAwait(false);
-            if (tool is not AIFunction function || IsKernelFunction(function.GetType()))
+            Wrapped? wrapped = null;
+            if (tool is not AIFunction function || (!_wrapped.TryGetValue(function, out wrapped) && IsKernelFunction(function.GetType())))
             {
                 if (visibility != ToolVisibility.Hidden)
                 {
@@ -33,7 +34,7 @@ internal sealed class ToolOffer(ToolGate policy, ToolCallGate gate)
                 continue;
             }
 
-            if (!_wrapped.TryGetValue(function, out var wrapped))
+            if (wrapped is null)
             {
                 if (function.GetService<ToolGate>() is not null)
                 {
