@@ -48,7 +48,7 @@ public sealed class MemoryOptions
     /// millisecond after the edit; a turn that begins in between still shows the memory as it was. Where a watch cannot
     /// see an edit (another machine writing to a network file system, a parent folder replaced), the file is checked
     /// again at least once a second. Elsewhere (macOS, Windows), or where inotify is refused, it behaves as false; on
-    /// Linux that is logged once (event 606).
+    /// Linux that is logged once per host (event 606).
     /// </para>
     /// <para>
     /// False: every turn checks the size and write time of each memory file it reads (one system call per file), so
