@@ -72,6 +72,9 @@ internal sealed class MemoryFolderWatcher : IDisposable
         }
     }
 
+    /// <summary>The lock the reading thread takes to apply notices. Tests hold it so that the kernel's queue fills.</summary>
+    internal Lock NoticeLock => _sync;
+
     /// <summary>Why the watcher stopped (every watch ended then); null while it runs.</summary>
     public string? Failure => Volatile.Read(ref _failure);
 

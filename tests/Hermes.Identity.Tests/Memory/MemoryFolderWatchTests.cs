@@ -248,4 +248,31 @@ public sealed class MemoryFolderWatchTests
         await File.WriteAllTextAsync(Path.Combine(target, "MEMORY.md"), "works nights", Ct);
         Assert.Equal(["works nights"], store.Read(path)); // at once: checked, not trusted
     }
+
+    [Fact]
+    public async Task Notices_the_kernel_could_not_queue_mark_every_watch_changed()
+    {
+        // While the reading thread cannot apply notices, the kernel's queue for the instance fills (at
+        // max_queued_events it drops the rest and queues one overflow notice): after that no folder can be trusted.
+        RequireLinux();
+        var queueLimit = int.Parse(File.ReadAllText("/proc/sys/fs/inotify/max_queued_events"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.SkipWhen(queueLimit > 100_000, $"max_queued_events is {queueLimit:N0} here: too many files to make to fill the queue.");
+        using var folder = new TempDirectory("watch");
+        var quiet = Directory.CreateDirectory(Path.Combine(folder.Path, "quiet")).FullName;
+        var busy = Directory.CreateDirectory(Path.Combine(folder.Path, "busy")).FullName;
+        using var watcher = MemoryFolderWatcher.Start(recheckEvery: TimeSpan.FromHours(1)); // no periodic recheck in the way
+        var (watch, generation) = watcher.Watch(quiet)!.Value;
+        Assert.NotNull(watcher.Watch(busy));
+
+        lock (watcher.NoticeLock)
+        {
+            for (var i = 0; i < queueLimit + 100; i++)
+            {
+                File.Create(Path.Combine(busy, i.ToString(System.Globalization.CultureInfo.InvariantCulture))).Dispose(); // distinct names: never merged
+            }
+        }
+
+        await UntilAsync(() => Task.FromResult(watch.Generation != generation), "The quiet folder's watch never changed after the queue overflowed.");
+        Assert.True(watch.IsLive); // marked changed, still watched
+    }
 }
