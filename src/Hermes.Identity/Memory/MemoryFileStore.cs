@@ -23,6 +23,7 @@ internal sealed class MemoryFileStore
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private int _warnedNoFolderFlush;
+    private int _warnedWatchStopped;
 
     public MemoryFileStore(IOptions<MemoryOptions> options, TimeProvider time, ILoggerFactory? loggerFactory = null)
         : this(options, time, options.Value.WatchForOutsideEdits ? MemoryFolderWatcher.Shared : null, loggerFactory)
@@ -68,6 +69,11 @@ internal sealed class MemoryFileStore
         var folder = Path.GetDirectoryName(path)!;
         // Watch first, look second: a change after this point moves the watch's generation.
         var watched = _watcher?.Watch(folder);
+        if (watched is null && _watcher?.Failure is { } failure && Interlocked.Exchange(ref _warnedWatchStopped, 1) == 0)
+        {
+            Log.MemoryWatchUnavailable(_logger, failure); // the watcher stopped: every read checks the files from now on
+        }
+
         var info = new FileInfo(path);
         if (!info.Exists)
         {

@@ -1,5 +1,7 @@
 using Hermes.Identity.Memory;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using static Hermes.Identity.Tests.Memory.MemoryTestRoot;
 
@@ -216,7 +218,9 @@ public sealed class MemoryFolderWatchTests
         await File.WriteAllTextAsync(path, "likes tea", Ct);
         File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddHours(-1));
         var watcher = MemoryFolderWatcher.Start();
-        var store = new MemoryFileStore(Options.Create(new MemoryOptions()), TimeProvider.System, watcher);
+        var logs = new FakeLogCollector();
+        using var loggers = new LoggerFactory([new FakeLoggerProvider(logs)]);
+        var store = new MemoryFileStore(Options.Create(new MemoryOptions()), TimeProvider.System, watcher, loggers);
         Assert.Equal(["likes tea"], store.Read(path));
         Assert.Equal(["likes tea"], store.Read(path));
 
@@ -224,7 +228,10 @@ public sealed class MemoryFolderWatchTests
         Assert.NotNull(watcher.Failure);
         await File.WriteAllTextAsync(path, "works nights", Ct);
         Assert.Equal(["works nights"], store.Read(path)); // at once: no notice to wait for, the file is checked
+        Assert.Equal(["works nights"], store.Read(path));
         Assert.Null(watcher.Watch(folder.Path));
+        var stopped = Assert.Single(logs.GetSnapshot(), l => l.Id.Id == 606); // said once, not per read
+        Assert.Contains("the watcher was disposed", stopped.Message, StringComparison.Ordinal);
     }
 
     [Fact]
