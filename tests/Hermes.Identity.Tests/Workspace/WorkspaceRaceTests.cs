@@ -74,25 +74,34 @@ public sealed class WorkspaceRaceTests : IDisposable
         // back, while "d" keeps turning into a link to the outside folder.
         var n = 0;
         var deleted = 0;
-        var outcome = Race(fs, Tries / 10, stopAtFirstLeak: false, f =>
+        var leaks = 0;
+        var rounds = new List<string>();
+        // On a busy machine the swapping thread can win nearly every try of a round (a handful land inside, none of them
+        // a deletion): up to five rounds, until the race has been run both ways. Any leak in any round fails.
+        for (var round = 0; round < 5 && (rounds.Count == 0 || deleted == 0); round++)
         {
-            if (n++ % 2 == 0)
+            var outcome = Race(fs, Tries / 10, stopAtFirstLeak: false, f =>
             {
-                WorkspaceTree.Write(f, "d/secret.txt", InsideText);
-                deleted += f.DeleteContents("d", CancellationToken.None);
-            }
-            else
-            {
-                f.Move("d/secret.txt", "moved.txt", overwrite: true);
-                f.Move("moved.txt", "d/secret.txt", overwrite: true);
-            }
+                if (n++ % 2 == 0)
+                {
+                    WorkspaceTree.Write(f, "d/secret.txt", InsideText);
+                    deleted += f.DeleteContents("d", CancellationToken.None);
+                }
+                else
+                {
+                    f.Move("d/secret.txt", "moved.txt", overwrite: true);
+                    f.Move("moved.txt", "d/secret.txt", overwrite: true);
+                }
 
-            return !OutsideUnchanged() || File.Exists(_tree.InMei("moved.txt")) && File.ReadAllText(_tree.InMei("moved.txt")) != InsideText;
-        });
+                return !OutsideUnchanged() || File.Exists(_tree.InMei("moved.txt")) && File.ReadAllText(_tree.InMei("moved.txt")) != InsideText;
+            });
+            leaks += outcome.Leaks;
+            rounds.Add(outcome.Inside > 0 && outcome.Refused > 0 ? outcome.ToString() : $"(one-sided) {outcome}");
+        }
 
-        Assert.Equal(0, outcome.Leaks);
+        Assert.Equal(0, leaks);
         Assert.True(OutsideUnchanged());
-        Assert.True(outcome.Inside > 0 && outcome.Refused > 0 && deleted > 0, $"the race was not run: {outcome}, {deleted} deleted");
+        Assert.True(deleted > 0 && rounds.Any(r => !r.StartsWith("(one-sided)", StringComparison.Ordinal)), $"the race was not run: {string.Join("; ", rounds)}, {deleted} deleted");
     }
 
     private LinuxWorkspaceFileSystem OpenConfined(string mechanism)
