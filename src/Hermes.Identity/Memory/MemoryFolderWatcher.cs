@@ -110,11 +110,7 @@ internal sealed class MemoryFolderWatcher : IDisposable
     /// </summary>
     public (MemoryFolderWatch Watch, int Generation)? Watch(string folder)
     {
-        Span<string?> covering = [folder, null, null];
-        for (var i = 1; i <= ParentsCovering; i++)
-        {
-            covering[i] = Path.GetDirectoryName(covering[i - 1]);
-        }
+        var covering = Covering(folder);
 
         lock (_sync)
         {
@@ -160,9 +156,9 @@ internal sealed class MemoryFolderWatcher : IDisposable
     {
         lock (_sync)
         {
-            for (var (path, level) = (folder, 0); path is not null && level <= ParentsCovering; (path, level) = (Path.GetDirectoryName(path), level + 1))
+            foreach (var path in Covering(folder))
             {
-                if (_byFolder.TryGetValue(path, out var watch))
+                if (path is not null && _byFolder.TryGetValue(path, out var watch))
                 {
                     watch.Changed();
                 }
@@ -181,6 +177,19 @@ internal sealed class MemoryFolderWatcher : IDisposable
         Wake();
         _thread.Join(TimeSpan.FromSeconds(5));
         Stop("the watcher was disposed");
+    }
+
+    // The folder and the parents that may watch for it while it does not exist; null past the file system's root.
+    private static string?[] Covering(string folder)
+    {
+        var covering = new string?[ParentsCovering + 1];
+        covering[0] = folder;
+        for (var i = 1; i <= ParentsCovering; i++)
+        {
+            covering[i] = Path.GetDirectoryName(covering[i - 1]);
+        }
+
+        return covering;
     }
 
     private static (MemoryFolderWatcher?, string?) StartShared()
